@@ -1,0 +1,158 @@
+"""Persistence of the engine: deployments, definitions (versioned), instances, the human-task projection, audit.
+
+Persistence only: behaviour lives in the services (engine/deployment.py, engine/instances.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db import Base, utcnow
+
+
+class Deployment(Base):
+    __tablename__ = "deployment"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str | None] = mapped_column(String(200))
+    deployed_by: Mapped[str | None] = mapped_column(String(80))
+    deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    resources: Mapped[list[Resource]] = relationship("Resource", back_populates="deployment")
+
+
+class Resource(Base):
+    """One deployed file (BPMN or DMN) exactly as it was uploaded."""
+
+    __tablename__ = "resource"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    deployment_id: Mapped[str] = mapped_column(ForeignKey("deployment.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+    deployment: Mapped[Deployment] = relationship("Deployment", back_populates="resources")
+
+
+class ProcessDefinition(Base):
+    """A version of a process. `bundle` lists the resource ids parsed together to build its spec (its own file plus
+    the decisions and called processes it was bound to at deploy time), so a version never changes under an instance."""
+
+    __tablename__ = "process_definition"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int]
+    name: Mapped[str | None] = mapped_column(String(300))
+    deployment_id: Mapped[str] = mapped_column(ForeignKey("deployment.id"), index=True)
+    resource_id: Mapped[str] = mapped_column(ForeignKey("resource.id"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    bundle: Mapped[list] = mapped_column(default=list)
+    suspended: Mapped[bool] = mapped_column(default=False)
+    deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deployed_by: Mapped[str | None] = mapped_column(String(80))
+
+    resource: Mapped[Resource] = relationship("Resource")
+
+
+class DecisionDefinition(Base):
+    __tablename__ = "decision_definition"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int]
+    name: Mapped[str | None] = mapped_column(String(300))
+    deployment_id: Mapped[str] = mapped_column(ForeignKey("deployment.id"), index=True)
+    resource_id: Mapped[str] = mapped_column(ForeignKey("resource.id"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    resource: Mapped[Resource] = relationship("Resource")
+
+
+class ProcessInstance(Base):
+    """A running or finished instance. `state` is the serialized workflow *without* its spec; `version` is the
+    optimistic-lock counter: of two concurrent saves from the same version exactly one succeeds."""
+
+    __tablename__ = "process_instance"
+    __table_args__ = (Index("ix_process_instance_status_definition", "status", "definition_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    definition_id: Mapped[str] = mapped_column(ForeignKey("process_definition.id"), index=True)
+    definition_key: Mapped[str] = mapped_column(String(100), index=True)
+    business_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))  # active | suspended | completed | cancelled | failed
+    state: Mapped[str] = mapped_column(Text)
+    state_version: Mapped[str] = mapped_column(String(10))
+    error: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    started_by: Mapped[str | None] = mapped_column(String(80))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class HumanTask(Base):
+    """The worklist projection of a waiting user task (id = the engine's task id)."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_human_task_open_assignee", "status", "assignee", "due_at"),
+        Index("ix_human_task_open_partner", "status", "partner_id", "due_at"),
+        Index("ix_human_task_instance", "instance_id", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"))
+    definition_id: Mapped[str] = mapped_column(String(120))
+    definition_key: Mapped[str] = mapped_column(String(100))
+    task_key: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(300))
+    business_key: Mapped[str | None] = mapped_column(String(200))
+    partner_id: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(20))  # open | completed | cancelled
+    assignee: Mapped[str | None] = mapped_column(String(80))
+    candidate_groups: Mapped[list] = mapped_column(default=list)
+    candidate_users: Mapped[list] = mapped_column(default=list)
+    form_ref: Mapped[str | None] = mapped_column(String(200))
+    priority: Mapped[int] = mapped_column(default=50)
+    due_at: Mapped[datetime | None]
+    follow_up_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    completed_by: Mapped[str | None] = mapped_column(String(80))
+
+
+class HumanTaskCandidate(Base):
+    """One row per (open task, candidate group): the index the group worklist reads."""
+
+    __tablename__ = "human_task_candidate"
+
+    task_id: Mapped[str] = mapped_column(ForeignKey("human_task.id", ondelete="CASCADE"), primary_key=True)
+    group_name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    partner_id: Mapped[int | None]
+
+    __table_args__ = (Index("ix_human_task_candidate_group", "group_name", "partner_id"),)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str | None] = mapped_column(String(80))
+    instance_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    partner_id: Mapped[int | None]
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -1,0 +1,83 @@
+"""The registry of service-task operators: `topic -> function` with a marshmallow schema for the inputs.
+
+Domain modules register their operators in their own `operators.py` with the `operator` decorator; the engine only
+knows topics. Which modules are loaded is configuration (`load_operator_modules`), so the engine never imports a
+domain package by name.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from marshmallow import Schema, ValidationError
+
+
+class OperatorError(Exception):
+    """An operator could not be called: unknown topic, invalid inputs or a result that is not a mapping."""
+
+
+@dataclass(frozen=True)
+class Operator:
+    topic: str
+    function: Callable[..., Mapping[str, Any] | None]
+    inputs: Schema | None
+    description: str
+
+
+class OperatorRegistry:
+    """Maps service-task topics to operators; one instance (`registry`) serves the whole process."""
+
+    def __init__(self) -> None:
+        self._operators: dict[str, Operator] = {}
+
+    def register(self, topic: str, inputs: type[Schema] | Schema | None = None) -> Callable:
+        """Decorator: register `function` as the operator of `topic`."""
+
+        def decorate(function: Callable) -> Callable:
+            if topic in self._operators and self._operators[topic].function is not function:
+                raise OperatorError(f"topic {topic!r} is already registered by {self._operators[topic].function!r}")
+            schema = inputs() if isinstance(inputs, type) else inputs
+            self._operators[topic] = Operator(topic, function, schema, (function.__doc__ or "").strip())
+            return function
+
+        return decorate
+
+    def __contains__(self, topic: str) -> bool:
+        return topic in self._operators
+
+    def topics(self) -> list[str]:
+        return sorted(self._operators)
+
+    def get(self, topic: str) -> Operator:
+        try:
+            return self._operators[topic]
+        except KeyError:
+            raise OperatorError(f"no operator is registered for topic {topic!r}") from None
+
+    def call(self, topic: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Validate `params` against the operator's schema, call it and return its result as a dict."""
+        op = self.get(topic)
+        if op.inputs is not None:
+            try:
+                params = op.inputs.load(dict(params))
+            except ValidationError as error:
+                raise OperatorError(f"invalid inputs for {topic}: {error.messages}") from error
+        result = op.function(**params)
+        if result is None:
+            return {}
+        if not isinstance(result, Mapping):
+            raise OperatorError(f"operator {topic} returned {type(result).__name__}, expected a mapping")
+        return dict(result)
+
+
+registry = OperatorRegistry()
+operator = registry.register
+
+
+def load_operator_modules(modules: Iterable[str]) -> None:
+    """Import the domain modules whose import registers their operators (e.g. `billing.operators`)."""
+    for name in modules:
+        importlib.import_module(name)

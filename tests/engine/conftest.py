@@ -1,0 +1,39 @@
+"""Shared fixtures of the engine's service tests: deployment rules and a registered test operator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.deployment import DeployRules, deploy
+from engine.operators import registry
+from identity.roles import is_role
+
+DIAGRAMS = Path(__file__).resolve().parent.parent / "diagrams"
+CALLS: list[dict] = []
+
+
+@registry.register("test.penalty")
+def _test_penalty(debt) -> dict:
+    CALLS.append({"debt": debt})
+    return {"penalty": debt // 100}
+
+
+RULES = DeployRules(topic_known=lambda t: t in registry, form_exists=lambda f: f in {"claim_review"},
+                    group_known=is_role)
+
+
+@pytest.fixture
+def rules() -> DeployRules:
+    return RULES
+
+
+def diagram(name: str) -> dict[str, bytes]:
+    return {name: (DIAGRAMS / name).read_bytes()}
+
+
+@pytest.fixture
+def deployed(session):
+    """The debtor-style test process, deployed."""
+    return deploy(session, diagram("debtor.bpmn"), name="test", rules=RULES)

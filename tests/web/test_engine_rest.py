@@ -1,0 +1,141 @@
+"""/engine-rest through Flask's test client: Camunda's shapes, typed variables, status codes and errors."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from tests.web.conftest import basic
+
+PROCESSES = Path(__file__).resolve().parents[2] / "processes"
+DEMO = basic("demo")
+
+
+def _deploy(client, *paths: Path, name: str = "regulation"):
+    data = {"deployment-name": name, "deployment-source": "Camunda Modeler"}
+    for path in paths:
+        data[path.name] = (io.BytesIO(path.read_bytes()), path.name)
+    return client.post("/engine-rest/deployment/create", data=data, headers=DEMO, content_type="multipart/form-data")
+
+
+@pytest.fixture
+def regulation(client, users):
+    response = _deploy(client, PROCESSES / "debtor_claim.bpmn", PROCESSES / "debt_stage.dmn")
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def _start(client, headers=DEMO, **variables):
+    body = {"businessKey": "ЛС-42", "variables": variables}
+    return client.post("/engine-rest/process-definition/key/debtor_claim/start", json=body, headers=headers)
+
+
+CLAIM = {
+    "client_type": {"value": "ЮЛ", "type": "String"},
+    "debt": {"value": "50000.00", "type": "String"},
+    "due_date": {"value": "2026-02-10", "type": "String"},
+    "until": {"value": "2026-03-31", "type": "String"},
+}
+
+
+def test_every_request_needs_valid_basic_credentials(client, users):
+    assert client.get("/engine-rest/version").status_code == 401
+    assert client.get("/engine-rest/version", headers=basic("demo", "wrong")).status_code == 401
+    response = client.get("/engine-rest/version", headers=DEMO)
+    assert response.status_code == 200 and response.json["version"].startswith("7.")
+
+
+def test_deployment_create_answers_as_camunda_does(regulation):
+    [process] = regulation["deployedProcessDefinitions"].values()
+    [decision] = regulation["deployedDecisionDefinitions"].values()
+    assert (process["key"], process["version"], process["name"]) == ("debtor_claim", 1, "Работа с дебитором")
+    assert decision["key"] == "debt_stage" and regulation["name"] == "regulation"
+
+
+def test_a_broken_deployment_gets_a_parse_exception_with_the_element(client, users, tmp_path):
+    broken = tmp_path / "debtor_claim.bpmn"
+    broken.write_bytes((PROCESSES / "debtor_claim.bpmn").read_bytes().replace(b"billing.compute_penalty",
+                                                                                b"billing.nonexistent"))
+    response = _deploy(client, broken, PROCESSES / "debt_stage.dmn")
+    assert response.status_code == 400
+    assert response.json["type"] == "ParseException"
+    [error] = response.json["details"]["debtor_claim.bpmn"]["errors"]
+    assert error["mainElementId"] == "Task_penalty" and "billing.nonexistent" in error["message"]
+    assert client.get("/engine-rest/process-definition", headers=DEMO).json == []
+
+
+def test_a_claim_runs_through_the_decision_and_the_real_penalty_operator(client, regulation):
+    started = _start(client, **CLAIM)
+    assert started.status_code == 200, started.json
+    instance_id = started.json["id"]
+    assert started.json["businessKey"] == "ЛС-42" and started.json["ended"] is False
+    variables = client.get(f"/engine-rest/process-instance/{instance_id}/variables", headers=DEMO).json
+    assert variables["stage"] == {"value": "claim", "type": "String", "valueInfo": {}}
+    assert variables["penalty"]["value"] == "1790.38"  # shared/DOMAIN.md: 49 days × 50,000 × 9.5% / 130
+    [task] = client.get(f"/engine-rest/task?processInstanceId={instance_id}", headers=DEMO).json
+    assert task["taskDefinitionKey"] == "Task_claim_review" and task["camundaFormRef"]["key"] == "claim_review"
+    assert task["due"] is not None and task["priority"] == 70
+
+
+def test_task_lifecycle_claim_complete_and_counts(client, regulation):
+    instance_id = _start(client, **CLAIM).json["id"]
+    assert client.get("/engine-rest/task/count?candidateGroup=uk_lawyer", headers=DEMO).json == {"count": 1}
+    [task] = client.get("/engine-rest/task?candidateGroup=uk_lawyer", headers=DEMO).json
+    assert client.post(f"/engine-rest/task/{task['id']}/claim", json={"userId": "uk_lawyer"},
+                       headers=DEMO).status_code == 204
+    other = client.post(f"/engine-rest/task/{task['id']}/claim", json={"userId": "someone"}, headers=DEMO)
+    assert other.status_code == 409 and other.json["type"] == "OptimisticLockingException"
+    assert client.get("/engine-rest/task?assignee=uk_lawyer", headers=DEMO).json[0]["id"] == task["id"]
+    form = client.get(f"/engine-rest/task/{task['id']}/form-variables?variableNames=debt", headers=DEMO).json
+    assert form == {"debt": {"value": "50000.00", "type": "String", "valueInfo": {}}}
+    done = client.post(f"/engine-rest/task/{task['id']}/complete", headers=DEMO,
+                       json={"variables": {"claim_sent": {"value": True, "type": "Boolean"},
+                                           "claim_days": {"value": 30, "type": "Integer"}}})
+    assert done.status_code == 204
+    again = client.post(f"/engine-rest/task/{task['id']}/complete", json={}, headers=DEMO)
+    assert again.status_code == 409
+    assert client.get(f"/engine-rest/process-instance/{instance_id}", headers=DEMO).json["ended"] is True
+
+
+def test_variables_of_the_wrong_type_are_refused_and_nothing_starts(client, regulation):
+    response = _start(client, debt={"value": "много", "type": "Integer"})
+    assert response.status_code == 400 and "debt" in response.json["message"]
+    assert client.get("/engine-rest/process-instance", headers=DEMO).json == []
+
+
+def test_unknown_keys_and_ids_are_404_in_camundas_shape(client, users):
+    response = client.post("/engine-rest/process-definition/key/nope/start", json={}, headers=DEMO)
+    assert response.status_code == 404 and response.json["type"] == "InvalidRequestException"
+    assert client.get("/engine-rest/process-instance/nope", headers=DEMO).status_code == 404
+    assert client.post("/engine-rest/task/nope/complete", json={}, headers=DEMO).status_code == 404
+
+
+def test_instance_delete_suspend_and_variable_modification(client, regulation):
+    instance_id = _start(client, **CLAIM).json["id"]
+    url = f"/engine-rest/process-instance/{instance_id}"
+    assert client.put(f"{url}/suspended", json={"suspended": True}, headers=DEMO).status_code == 204
+    assert client.get(url, headers=DEMO).json["suspended"] is True
+    assert client.put(f"{url}/suspended", json={"suspended": False}, headers=DEMO).status_code == 204
+    modified = client.post(f"{url}/variables", headers=DEMO, json={
+        "modifications": {"note": {"value": "звонок", "type": "String"}}, "deletions": ["until"]})
+    assert modified.status_code == 204
+    values = client.get(f"{url}/variables", headers=DEMO).json
+    assert values["note"]["value"] == "звонок" and "until" not in values
+    assert client.delete(url, headers=DEMO).status_code == 204
+    assert client.get(url, headers=DEMO).json["ended"] is True
+    assert client.get(f"/engine-rest/task?processInstanceId={instance_id}", headers=DEMO).json == []
+
+
+def test_a_partner_user_sees_only_its_partners_instances_and_tasks(client, regulation):
+    east = basic("partner_operator")
+    west = basic("west_operator")
+    reminder = dict(CLAIM, until={"value": "2026-02-20", "type": "String"})
+    instance_id = _start(client, headers=east, **reminder).json["id"]
+    [task] = client.get("/engine-rest/task", headers=east).json
+    assert task["taskDefinitionKey"] == "Task_reminder"
+    assert client.get("/engine-rest/task", headers=west).json == []
+    assert client.get(f"/engine-rest/process-instance/{instance_id}", headers=west).status_code == 404
+    assert client.post(f"/engine-rest/task/{task['id']}/complete", json={}, headers=west).status_code == 404
+    assert client.get(f"/engine-rest/process-instance/{instance_id}", headers=east).status_code == 200

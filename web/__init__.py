@@ -1,0 +1,31 @@
+"""The Flask application factory. It only wires: no sockets, migrations or prompts happen here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from engine.operators import load_operator_modules
+from web import cli, engine_rest, formatting, home
+from web import config as configuration
+from web.extensions import db, migrate
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from the environment, overridden by `config` (tests pass a mapping)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(configuration.from_env())
+    app.config.update(config or {})
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"echo": app.config["SQL_ECHO"]})
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(configuration.PROJECT_ROOT / "migrations"), render_as_batch=True)
+    load_operator_modules(app.config["OPERATOR_MODULES"])
+
+    app.register_blueprint(home.blueprint)
+    app.register_blueprint(engine_rest.blueprint, url_prefix="/engine-rest")
+    formatting.register(app)
+    cli.register(app)
+    return app

@@ -1,0 +1,118 @@
+"""Command line: `reglament …` (or `flask --app web …`): deploy, seed-demo, start, instances, create-user.
+Database migrations are Flask-Migrate's: `reglament db upgrade`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from engine import instances as instance_service
+from engine import queries
+from engine.deployment import DIAGRAM_SUFFIXES, FORM_SUFFIX, DeploymentRejected, deploy
+from engine.errors import EngineError
+from engine.scope import SYSTEM
+from identity.models import User, UserRole
+from identity.passwords import hash_password
+from identity.roles import ROLES
+from identity.seed import seed_demo
+from web.extensions import db
+from web.rules import deploy_rules
+
+
+def _files(paths: tuple[Path, ...]) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for path in paths:
+        candidates = sorted(path.iterdir()) if path.is_dir() else [path]
+        for candidate in candidates:
+            if candidate.is_file() and candidate.name.endswith((*DIAGRAM_SUFFIXES, FORM_SUFFIX)):
+                files[candidate.name] = candidate.read_bytes()
+    return files
+
+
+@click.command("deploy")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--name", default=None, help="deployment name (default: the first path)")
+def deploy_command(paths: tuple[Path, ...], name: str | None) -> None:
+    """Deploy BPMN/DMN files (or every such file in the given folders; default: processes/)."""
+    paths = paths or (current_app.config["PROCESSES_DIR"],)
+    files = _files(paths)
+    if not files:
+        raise click.ClickException("no .bpmn, .dmn or .form files found")
+    try:
+        result = deploy(db.session, files, name=name or str(paths[0]), rules=deploy_rules(current_app),
+                        deployed_by="cli", source="cli")
+    except DeploymentRejected as rejected:
+        for problem in rejected.problems:
+            click.echo(f"{problem.file}, element {problem.element_id}: {problem.message}", err=True)
+        raise click.ClickException("deployment rejected") from None
+    for definition in result.processes + result.decisions:
+        click.echo(f"deployed {definition.key} version {definition.version}")
+    for definition in result.unchanged:
+        click.echo(f"unchanged {definition.key} version {definition.version}")
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Create the demo partners and users and print their logins."""
+    click.echo("Demo logins (user / password):")
+    for login in seed_demo(db.session):
+        where = f" — {login.partner}" if login.partner else ""
+        click.echo(f"  {login.username:<18} / {login.password:<18} {login.title}{where}")
+
+
+@click.command("start")
+@click.argument("key")
+@click.option("--business-key", default=None)
+@click.option("--var", "assignments", multiple=True, metavar="NAME=JSON", help="a start variable, value as JSON")
+def start_command(key: str, business_key: str | None, assignments: tuple[str, ...]) -> None:
+    """Start an instance of the latest version of process KEY."""
+    values = {}
+    for assignment in assignments:
+        name, _, raw = assignment.partition("=")
+        try:
+            values[name] = json.loads(raw)
+        except json.JSONDecodeError:
+            values[name] = raw
+    try:
+        instance = instance_service.start_process(db.session, key, values, business_key=business_key)
+    except EngineError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{instance.id} {instance.status}")
+    if instance.error:
+        click.echo(f"  error at {instance.error['task_key']}: {instance.error['message']}", err=True)
+
+
+@click.command("instances")
+@click.option("--status", default=None, type=click.Choice(["active", "suspended", "completed", "cancelled",
+                                                            "failed"]))
+@click.option("--key", default=None)
+def instances_command(status: str | None, key: str | None) -> None:
+    """List process instances."""
+    found = queries.instances(db.session, SYSTEM, queries.InstanceFilter(definition_key=key, status=status),
+                              limit=200)
+    for i in found:
+        click.echo(f"{i.id}  {i.definition_key:<28} {i.status:<10} {i.business_key or '-'}")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), required=True)
+@click.option("--partner-id", type=int, default=None)
+def create_user_command(username: str, password: str, roles: tuple[str, ...], partner_id: int | None) -> None:
+    """Create a user (e.g. the first admin)."""
+    if db.session.query(User).filter_by(username=username).first():
+        raise click.ClickException(f"user {username} already exists")
+    db.session.add(User(username=username, password_hash=hash_password(password), partner_id=partner_id,
+                        roles=[UserRole(role=r) for r in roles]))
+    db.session.commit()
+    click.echo(f"created {username}")
+
+
+def register(app: Flask) -> None:
+    for command in (deploy_command, seed_demo_command, start_command, instances_command, create_user_command):
+        app.cli.add_command(command)
+

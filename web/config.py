@@ -1,0 +1,46 @@
+"""Configuration from environment variables with safe defaults. Tests pass a mapping to `create_app` instead."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEFAULT_OPERATOR_MODULES = "billing.operators"
+
+# name -> (environment variable, parser, default)
+SETTINGS: dict[str, tuple[str, Any, Any]] = {
+    "SQLALCHEMY_DATABASE_URI": ("DATABASE_URL", str, f"sqlite:///{PROJECT_ROOT / 'instance' / 'reglament.sqlite'}"),
+    "SECRET_KEY": ("REGLAMENT_SECRET_KEY", str, None),
+    "OPERATOR_MODULES": ("REGLAMENT_OPERATOR_MODULES", _list, _list(DEFAULT_OPERATOR_MODULES)),
+    "EXTERNAL_TOPICS": ("REGLAMENT_EXTERNAL_TOPICS", _list, []),
+    "PROCESSES_DIR": ("REGLAMENT_PROCESSES_DIR", Path, PROJECT_ROOT / "processes"),
+    "FORMS_DIR": ("REGLAMENT_FORMS_DIR", Path, PROJECT_ROOT / "forms"),
+    "MAX_CONTENT_LENGTH": ("REGLAMENT_MAX_UPLOAD_BYTES", int, 10 * 1024 * 1024),
+    "SQL_ECHO": ("REGLAMENT_SQL_ECHO", _bool, False),
+}
+
+
+def from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Read every setting from `environ` (default: os.environ), parsing each with its own parser."""
+    environ = os.environ if environ is None else environ
+    config: dict[str, Any] = {}
+    for name, (variable, parse, default) in SETTINGS.items():
+        config[name] = parse(environ[variable]) if variable in environ else default
+    if config["SECRET_KEY"] is None:
+        # A random key per process is safe (sessions just do not survive a restart); production sets its own.
+        config["SECRET_KEY"] = secrets.token_hex(32)
+    return config

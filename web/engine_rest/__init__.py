@@ -1,0 +1,66 @@
+"""`/engine-rest`: a compatible subset of the Camunda 7 REST API, so Camunda Modeler and Camunda clients work.
+
+Deviations from Camunda, on purpose: a lost concurrent completion or claim answers 409 (Camunda: 500), and Decimal
+values are sent as String variables so money never turns into a float.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import Conflict, InvalidInput, NotFound
+from engine.scope import Scope
+from identity.authentication import authenticate
+from web.engine_rest import decisions, deployments, instances, process_definitions, tasks
+from web.engine_rest.http import error
+from web.extensions import db
+
+blueprint = Blueprint("engine_rest", __name__)
+for resource in (decisions, deployments, instances, process_definitions, tasks):
+    blueprint.register_blueprint(resource.blueprint)
+
+_ERRORS = {
+    NotFound: (404, "InvalidRequestException"),
+    Conflict: (409, "OptimisticLockingException"),
+    InvalidInput: (400, "InvalidRequestException"),
+}
+
+
+def scope_of(user) -> Scope:
+    """The scope of a signed-in user: partner users see their partner only; УК users see everything."""
+    return Scope(username=user.username, partner_id=user.partner_id, groups=frozenset(user.role_names))
+
+
+@blueprint.before_request
+def require_basic_auth() -> Response | None:
+    credentials = request.authorization
+    user = None
+    if credentials is not None and credentials.type == "basic":
+        user = authenticate(db.session, credentials.username or "", credentials.password or "")
+    if user is None:
+        response = jsonify(type="AuthenticationException", message="authentication required")
+        response.status_code = 401
+        response.headers["WWW-Authenticate"] = 'Basic realm="engine-rest"'
+        return response
+    g.scope = scope_of(user)
+    return None
+
+
+@blueprint.get("/version")
+def version():
+    return jsonify(version="7.22.0")
+
+
+@blueprint.errorhandler(NotFound)
+@blueprint.errorhandler(Conflict)
+@blueprint.errorhandler(InvalidInput)
+def engine_error(failure):
+    status, kind = next(v for k, v in _ERRORS.items() if isinstance(failure, k))
+    details = getattr(failure, "details", None)
+    return error(status, kind, str(failure), **({"details": details} if details else {}))
+
+
+@blueprint.errorhandler(HTTPException)
+def http_error(failure: HTTPException):
+    return error(failure.code or 500, "RestException", failure.description or failure.name)

@@ -1,0 +1,46 @@
+"""Request and response helpers shared by the `/engine-rest` resources."""
+
+from __future__ import annotations
+
+from flask import Response, g, jsonify, request
+
+from engine.errors import InvalidInput
+from engine.scope import Scope
+
+
+def error(status: int, kind: str, message: str, **extra) -> tuple[Response, int]:
+    """Camunda's error body: {"type": ..., "message": ...}."""
+    return jsonify(type=kind, message=message, **extra), status
+
+
+def json_body() -> dict:
+    """The request's JSON object (an empty body is an empty object); anything else is a 400."""
+    if not request.data:
+        return {}
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("the request body must be a JSON object")
+    return body
+
+
+def current_scope() -> Scope:
+    """The scope of the authenticated caller (set by the blueprint's authentication)."""
+    return g.scope
+
+
+def paging() -> tuple[int, int | None]:
+    """Camunda's firstResult / maxResults query parameters."""
+    try:
+        first = int(request.args.get("firstResult", 0))
+        limit = request.args.get("maxResults")
+        return max(first, 0), (max(int(limit), 0) if limit is not None else None)
+    except ValueError:
+        raise InvalidInput("firstResult and maxResults must be integers") from None
+
+
+def flag(name: str) -> bool:
+    return request.args.get(name, "").lower() == "true"
+
+
+def no_content() -> tuple[str, int]:
+    return "", 204

@@ -1,0 +1,86 @@
+"""Process instances: list, get, delete (cancel), suspend, variables."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from engine import instances as instance_service
+from engine import queries
+from engine.errors import InvalidInput, NotFound
+from web.engine_rest import representations, variables
+from web.engine_rest.http import current_scope, json_body, no_content, paging
+from web.extensions import db
+
+blueprint = Blueprint("instances", __name__)
+
+
+def _filter() -> queries.InstanceFilter:
+    args = request.args
+    status = None
+    if args.get("suspended") == "true":
+        status = "suspended"
+    elif args.get("active") == "true":
+        status = "active"
+    ids = tuple(i for i in args.get("processInstanceIds", "").split(",") if i)
+    return queries.InstanceFilter(definition_key=args.get("processDefinitionKey"),
+                                  definition_id=args.get("processDefinitionId"),
+                                  business_key=args.get("businessKey"), status=status, ids=ids)
+
+
+@blueprint.get("/process-instance")
+def index():
+    first, limit = paging()
+    found = queries.instances(db.session, current_scope(), _filter(), first=first, limit=limit)
+    return jsonify([representations.process_instance(i) for i in found])
+
+
+@blueprint.get("/process-instance/count")
+def count():
+    return jsonify(count=queries.count_instances(db.session, current_scope(), _filter()))
+
+
+@blueprint.get("/process-instance/<instance_id>")
+def get(instance_id: str):
+    return jsonify(representations.process_instance(queries.instance_or_404(db.session, instance_id,
+                                                                            current_scope())))
+
+
+@blueprint.delete("/process-instance/<instance_id>")
+def delete(instance_id: str):
+    instance_service.cancel_instance(db.session, instance_id, scope=current_scope(),
+                                     reason=request.args.get("deleteReason"))
+    return no_content()
+
+
+@blueprint.put("/process-instance/<instance_id>/suspended")
+def suspend(instance_id: str):
+    suspended = json_body().get("suspended")
+    if not isinstance(suspended, bool):
+        raise InvalidInput("suspended must be true or false")
+    instance_service.suspend_instance(db.session, instance_id, suspended=suspended, scope=current_scope())
+    return no_content()
+
+
+@blueprint.get("/process-instance/<instance_id>/variables")
+def get_variables(instance_id: str):
+    values = instance_service.instance_variables(db.session, instance_id, scope=current_scope())
+    return jsonify(variables.encode(values))
+
+
+@blueprint.get("/process-instance/<instance_id>/variables/<name>")
+def get_variable(instance_id: str, name: str):
+    values = instance_service.instance_variables(db.session, instance_id, scope=current_scope())
+    if name not in values:
+        raise NotFound(f"process instance {instance_id} has no variable {name!r}")
+    return jsonify(variables.encode_one(values[name]))
+
+
+@blueprint.post("/process-instance/<instance_id>/variables")
+def modify_variables(instance_id: str):
+    body = json_body()
+    deletions = body.get("deletions") or []
+    if not isinstance(deletions, list) or not all(isinstance(d, str) for d in deletions):
+        raise InvalidInput("deletions must be a list of variable names")
+    instance_service.modify_variables(db.session, instance_id, variables.decode(body.get("modifications")),
+                                      deletions, scope=current_scope())
+    return no_content()
