@@ -17,6 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
+if __package__ in (None, ""):
+    # Run as `python bench/engine.py`: this file's folder must not shadow the `engine` package.
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
 import psycopg
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -44,7 +48,8 @@ def bench_penalty(debt) -> dict:
 
 class RawScriptEngine(PythonScriptEngine):
     def call_service(self, context, operation_name, operation_params, operation_extras=None):
-        return json.dumps({"penalty": operation_params["debt"] // 100})
+        # Spiff passes each parameter as {"type": ..., "value": ...}.
+        return json.dumps({"penalty": operation_params["debt"]["value"] // 100})
 
 
 def raw_spiff(instances_count: int) -> dict[str, float]:

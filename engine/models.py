@@ -80,7 +80,8 @@ class DecisionDefinition(Base):
 
 class ProcessInstance(Base):
     """A running or finished instance. `state` is the serialized workflow *without* its spec; `version` is the
-    optimistic-lock counter: of two concurrent saves from the same version exactly one succeeds."""
+    optimistic-lock counter that engine/store.py checks on every write: of two concurrent saves from the same
+    version exactly one succeeds."""
 
     __tablename__ = "process_instance"
     __table_args__ = (Index("ix_process_instance_status_definition", "status", "definition_id"),)
@@ -98,8 +99,6 @@ class ProcessInstance(Base):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 class HumanTask(Base):

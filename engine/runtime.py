@@ -85,6 +85,11 @@ def is_finished(workflow: BpmnWorkflow) -> bool:
     return workflow.is_completed()
 
 
+def waiting_user_task_ids(workflow: BpmnWorkflow) -> list[str]:
+    """The ids of the user tasks that wait for a person (what the worklist projection holds)."""
+    return [str(task.id) for task in workflow.get_tasks(state=TaskState.READY, manual=True)]
+
+
 def waiting_user_tasks(workflow: BpmnWorkflow) -> list[WaitingUserTask]:
     """The user tasks that wait for a person, with their assignment and SLA resolved against the task data."""
     return [_describe(task) for task in workflow.get_tasks(state=TaskState.READY, manual=True)]

@@ -23,15 +23,15 @@ class SpecCache:
         self._entries: OrderedDict[str, tuple] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, session: Session, definition: ProcessDefinition) -> tuple:
+    def get(self, session: Session, definition_id: str) -> tuple:
         with self._lock:
-            entry = self._entries.get(definition.id)
+            entry = self._entries.get(definition_id)
             if entry is not None:
-                self._entries.move_to_end(definition.id)
+                self._entries.move_to_end(definition_id)
                 return entry
-        entry = self._build(session, definition)
+        entry = self._build(session, session.get(ProcessDefinition, definition_id))
         with self._lock:
-            self._entries[definition.id] = entry
+            self._entries[definition_id] = entry
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
         return entry

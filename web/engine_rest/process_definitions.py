@@ -59,7 +59,7 @@ def _start(definition: ProcessDefinition):
         raise InvalidInput("businessKey must be a string")
     values = variables.decode(body.get("variables"))
     instance = instance_service.start_process(
-        db.session, definition.key, values, business_key=business_key, definition=definition,
+        db.session, definition.key, values, business_key=business_key, definition_id=definition.id,
         partner_id=_partner_id(values), scope=current_scope(),
     )
     shape = representations.process_instance(instance)

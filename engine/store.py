@@ -1,0 +1,169 @@
+"""Reading and writing instances, their task projection and audit events with single SQL statements.
+
+This is the hot path of every start and completion, so it speaks SQLAlchemy Core (no unit-of-work flush) and
+needs about six statements per transaction. The optimistic lock lives here, in one place: every write of an
+instance names the version it read (`UPDATE … WHERE version = :read`), and a lost race is a `Conflict`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, case, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from engine import clock
+from engine.errors import Conflict, NotFound
+from engine.models import AuditEvent, HumanTask, HumanTaskCandidate, ProcessInstance
+from engine.runtime import WaitingUserTask
+from engine.scope import Scope
+
+
+@dataclass(frozen=True)
+class InstanceRecord:
+    """An instance as read for a change: its identity, scope, status, state and the version it was read at."""
+
+    id: str
+    definition_id: str
+    definition_key: str
+    business_key: str | None
+    partner_id: int | None
+    status: str
+    state: str
+    version: int
+    error: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class TaskRecord:
+    id: str
+    instance_id: str
+    task_key: str
+    status: str
+    assignee: str | None
+    partner_id: int | None
+
+
+# Table-level statements: the ORM's bulk and unit-of-work layers cost more than the statements themselves here.
+_instances = ProcessInstance.__table__
+_tasks = HumanTask.__table__
+_candidates = HumanTaskCandidate.__table__
+_events = AuditEvent.__table__
+
+_INSTANCE_COLUMNS = (ProcessInstance.id, ProcessInstance.definition_id, ProcessInstance.definition_key,
+                     ProcessInstance.business_key, ProcessInstance.partner_id, ProcessInstance.status,
+                     ProcessInstance.state, ProcessInstance.version, ProcessInstance.error)
+_TASK_COLUMNS = (HumanTask.id, HumanTask.instance_id, HumanTask.task_key, HumanTask.status, HumanTask.assignee,
+                 HumanTask.partner_id)
+
+
+# Statements are built once: constructing them per call costs more than PostgreSQL takes to run them.
+_READ_INSTANCE = select(*_INSTANCE_COLUMNS).where(_instances.c.id == bindparam("b_id"))
+_READ_TASK = select(*_TASK_COLUMNS).where(_tasks.c.id == bindparam("b_id"))
+_READ_TASK_WITH_INSTANCE = (select(*_TASK_COLUMNS, *_INSTANCE_COLUMNS)
+                            .join(_instances, _instances.c.id == _tasks.c.instance_id)
+                            .where(_tasks.c.id == bindparam("b_id")))
+_UPDATE_INSTANCE = update(_instances).where(_instances.c.id == bindparam("b_id"),
+                                            _instances.c.version == bindparam("b_version"))
+
+
+def read_instance(session: Session, instance_id: str, scope: Scope) -> InstanceRecord:
+    row = session.connection().execute(_READ_INSTANCE, {"b_id": instance_id}).one_or_none()
+    if row is None or not scope.allows(row.partner_id):
+        raise NotFound(f"process instance {instance_id} does not exist")
+    return InstanceRecord(*row)
+
+
+def read_task(session: Session, task_id: str, scope: Scope) -> TaskRecord:
+    row = session.connection().execute(_READ_TASK, {"b_id": task_id}).one_or_none()
+    if row is None or not scope.allows(row.partner_id):
+        raise NotFound(f"task {task_id} does not exist")
+    return TaskRecord(*row)
+
+
+def read_task_with_instance(session: Session, task_id: str, scope: Scope) -> tuple[TaskRecord, InstanceRecord]:
+    """A task and its instance in one query (the completion's first read)."""
+    row = session.connection().execute(_READ_TASK_WITH_INSTANCE, {"b_id": task_id}).one_or_none()
+    if row is None or not scope.allows(row[5]):
+        raise NotFound(f"task {task_id} does not exist")
+    return TaskRecord(*row[:6]), InstanceRecord(*row[6:])
+
+
+def insert_instance(session: Session, record: InstanceRecord, *, started_by: str | None, state_version: str,
+                    ended_at: datetime | None) -> None:
+    session.connection().execute(insert(_instances), {
+        "id": record.id, "definition_id": record.definition_id, "definition_key": record.definition_key,
+        "business_key": record.business_key, "partner_id": record.partner_id, "status": record.status,
+        "state": record.state, "state_version": state_version, "error": record.error, "started_by": started_by,
+        "started_at": clock.now(), "ended_at": ended_at, "version": record.version,
+    })
+
+
+def update_instance(session: Session, record: InstanceRecord, **values: Any) -> None:
+    """Write `values` to the instance if nobody wrote it since `record` was read; otherwise `Conflict`."""
+    params = {"b_id": record.id, "b_version": record.version, "version": record.version + 1, **values}
+    if session.connection().execute(_UPDATE_INSTANCE, params).rowcount != 1:
+        raise Conflict("the process instance was changed by someone else meanwhile; reload and retry")
+
+
+def project_tasks(session: Session, instance: InstanceRecord, before: Iterable[str],
+                  after: list[WaitingUserTask], *, completed: str | None, actor: str | None) -> list[dict]:
+    """Bring the worklist projection from the tasks that waited `before` to those waiting `after`; return the
+    audit events of the tasks created."""
+    after_ids = {task.id for task in after}
+    gone = [task_id for task_id in before if task_id not in after_ids]
+    now = clock.now()
+    if gone:
+        connection = session.connection()
+        connection.execute(
+            update(_tasks).where(_tasks.c.id.in_(gone), _tasks.c.status == "open")
+            .values(status=case((_tasks.c.id == completed, "completed"), else_="cancelled"), ended_at=now,
+                    completed_by=case((_tasks.c.id == completed, actor), else_=None))
+        )
+        connection.execute(delete(_candidates).where(_candidates.c.task_id.in_(gone)))
+    known = set(before)
+    new = [task for task in after if task.id not in known]
+    if not new:
+        return []
+    session.connection().execute(insert(_tasks), [_task_row(instance, task, now) for task in new])
+    candidates = [{"task_id": t.id, "group_name": g, "partner_id": instance.partner_id}
+                  for t in new for g in t.candidate_groups]
+    if candidates:
+        session.connection().execute(insert(_candidates), candidates)
+    return [event("task_created", instance.id, instance.partner_id, actor, task_id=t.id, task_key=t.task_key)
+            for t in new]
+
+
+def _task_row(instance: InstanceRecord, task: WaitingUserTask, now: datetime) -> dict[str, Any]:
+    return {
+        "id": task.id, "instance_id": instance.id, "definition_id": instance.definition_id,
+        "definition_key": instance.definition_key, "task_key": task.task_key, "name": task.name,
+        "business_key": instance.business_key, "partner_id": instance.partner_id, "status": "open",
+        "assignee": task.assignee, "candidate_groups": task.candidate_groups,
+        "candidate_users": task.candidate_users, "form_ref": task.form_ref, "priority": task.priority,
+        "due_at": task.due_at, "follow_up_at": task.follow_up_at, "created_at": now, "ended_at": None,
+        "completed_by": None,
+    }
+
+
+def set_assignee(session: Session, task_id: str, assignee: str | None, *, only_if_free_for: str | None = None) -> bool:
+    """Assign an open task; with `only_if_free_for`, only when nobody else holds it. True when it was written."""
+    statement = update(_tasks).where(_tasks.c.id == task_id, _tasks.c.status == "open")
+    if only_if_free_for is not None:
+        statement = statement.where(_tasks.c.assignee.is_(None) | (_tasks.c.assignee == only_if_free_for))
+    return session.connection().execute(statement.values(assignee=assignee)).rowcount == 1
+
+
+def event(kind: str, instance_id: str, partner_id: int | None, actor: str | None, task_id: str | None = None,
+          **detail: Any) -> dict[str, Any]:
+    """One audit event row."""
+    return {"kind": kind, "actor": actor, "instance_id": instance_id, "task_id": task_id, "partner_id": partner_id,
+            "detail": detail, "at": clock.now()}
+
+
+def write_events(session: Session, events: list[dict[str, Any]]) -> None:
+    if events:
+        session.connection().execute(insert(_events), events)
