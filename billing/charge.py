@@ -15,26 +15,11 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from billing.money import Number, exact, round_rubles
 from billing.rates import DatedTable, norm_table, service_rule_table, tariff_table
 
-Number = Decimal | int | Fraction
 MONTHS_PER_YEAR = 12
 HOURS_PER_DAY = 24
-
-
-def exact(value: Number) -> Fraction:
-    """Exact rational form of a Decimal, int or Fraction; floats are refused because they cannot hold kopecks."""
-    if isinstance(value, float | bool):
-        raise TypeError(f"money and rates must be Decimal or int, not {type(value).__name__}")
-    return Fraction(value)
-
-
-def round_rubles(value: Number) -> Decimal:
-    """Round to kopecks, half away from zero (ROUND_HALF_UP), exactly — no intermediate rounding."""
-    amount = exact(value)
-    kopecks = math.floor(abs(amount) * 100 + Fraction(1, 2))
-    sign = -1 if amount < 0 else 1
-    return Decimal(sign * kopecks).scaleb(-2)
 
 
 def per_resident(residents: int, norm: Number, tariff: Number) -> Decimal:

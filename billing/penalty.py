@@ -23,7 +23,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from billing.charge import Number, exact, round_rubles
+from billing.money import Number, exact, round_rubles
 from billing.rates import DatedTable, key_rate_table, penalty_cap_table, penalty_tier_table
 
 DAY = timedelta(days=1)

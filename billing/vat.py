@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from billing.charge import Number, exact, round_rubles
+from billing.money import Number, exact, round_rubles
 from billing.rates import DatedTable, vat_table
 
 HUNDRED = 100

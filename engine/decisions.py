@@ -23,13 +23,23 @@ def evaluate_decision(session: Session, key: str, variables: dict[str, Any]) -> 
     """The outputs of every rule of the latest version of decision `key` that matches `variables`."""
     definition = queries.latest_or_404(session, DecisionDefinition, key)
     engine = _engine(definition)
-    # The DMN engine evaluates against a task: give it one holding only the variables.
-    task = SimpleNamespace(data=dict(variables), workflow=SimpleNamespace(script_engine=script_engine),
-                           task_spec=SimpleNamespace(bpmn_id=key, name=key, bpmn_name=definition.name), id=None)
+    task = _StandaloneTask(definition, variables)
     try:
         return [rule.output_as_dict(task) for rule in engine.decide(task)]
     except SpiffWorkflowException as error:
         raise InvalidInput(f"decision {key} cannot be evaluated: {error}") from error
+
+
+class _StandaloneTask:
+    """What SpiffWorkflow's DMN engine (and the errors it raises) read from a task, for a decision evaluated
+    outside any workflow: the variables, the script engine, and names for the error message."""
+
+    def __init__(self, definition: DecisionDefinition, variables: dict[str, Any]) -> None:
+        self.id = None
+        self.data = dict(variables)
+        self.task_spec = SimpleNamespace(bpmn_id=definition.key, name=definition.key, bpmn_name=definition.name)
+        self.workflow = SimpleNamespace(script_engine=script_engine, spec=SimpleNamespace(file=definition.key))
+        self.workflow.top_workflow = self.workflow
 
 
 def _engine(definition: DecisionDefinition):

@@ -20,15 +20,12 @@ from engine import clock, queries
 from engine.errors import Conflict, InvalidInput
 from engine.lint import Problem, lint_bundle
 from engine.models import DecisionDefinition, Deployment, ProcessDefinition, Resource
-from engine.parser import ParsedBundle, ParseError, parse_resources
+from engine.parser import ParsedBundle, ParseError, parse_resources, read_xml
 
-DIAGRAM_SUFFIXES = (".bpmn", ".bpmn20.xml", ".dmn", ".dmn11.xml")
+DIAGRAM_SUFFIXES = (".bpmn", ".dmn")
 FORM_SUFFIX = ".form"
 MAX_RESOURCE_BYTES = 5 * 1024 * 1024
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
-
-_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
-
 
 class DeploymentRejected(InvalidInput):
     """The files cannot be deployed; `problems` says where and why, one line each."""
@@ -111,12 +108,18 @@ def _split(files: dict[str, bytes]) -> tuple[dict[str, bytes], dict[str, bytes]]
     return diagrams, forms
 
 
-def _references(content: bytes) -> set[tuple[str, str]]:
-    """(kind, key) of the called processes and decisions a BPMN file refers to; unreadable XML refers to nothing
-    (the parser reports it)."""
+def _root(content: bytes):
+    """The XML root of a file, or None when it is unreadable (parse_resources reports that with the file name)."""
     try:
-        root = etree.fromstring(content, _SAFE_XML)
-    except etree.XMLSyntaxError:
+        return read_xml("-", content)
+    except ParseError:
+        return None
+
+
+def _references(content: bytes) -> set[tuple[str, str]]:
+    """(kind, key) of the called processes and decisions a BPMN file refers to."""
+    root = _root(content)
+    if root is None:
         return set()
     refs: set[tuple[str, str]] = set()
     for element in root.iter():
@@ -130,9 +133,9 @@ def _references(content: bytes) -> set[tuple[str, str]]:
 
 
 def _defined_keys(content: bytes) -> set[tuple[str, str]]:
-    try:
-        root = etree.fromstring(content, _SAFE_XML)
-    except etree.XMLSyntaxError:
+    """(kind, key) of the processes and decisions a file defines."""
+    root = _root(content)
+    if root is None:
         return set()
     keys = set()
     for element in root:

@@ -63,10 +63,9 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS
 from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
-from SpiffWorkflow.dmn.parser.DMNParser import DMNParser
-from SpiffWorkflow.dmn.specs.model import InputEntry
 
-from engine import expressions, feel
+from engine import expressions
+from engine.dmn import DMN_NAMESPACES, FeelDMNParser
 from engine.specs import (
     MAP_DECISION_RESULTS,
     BusinessRuleTask,
@@ -405,96 +404,6 @@ class DecisionTaskParser(CamundaNodeParser):
             map_decision_result=mapping, **self.bpmn_attributes,
         )
 
-# --- DMN: FEEL cells translated at parse time ----------------------------------------------------------------------
-
-DMN_NAMESPACES = {
-    "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
-    "http://www.omg.org/spec/DMN/20180521/MODEL/",
-    "https://www.omg.org/spec/DMN/20191111/MODEL/",
-    "https://www.omg.org/spec/DMN/20230324/MODEL/",
-}
-_HIT_POLICIES = {"UNIQUE", "FIRST", "ANY", "COLLECT"}  # FIRST and ANY: the first matching rule wins
-
-
-class FeelDMNParser(DMNParser):
-    """Spiff's DMN parser reading the cells dmn-js writes in FEEL (`>= 30`, `[30..90)`, `"ЮЛ"`, `-`)."""
-
-    def _parse_decision_tables(self, decision, decision_element):
-        super()._parse_decision_tables(decision, decision_element)
-        for table_node, table in zip(decision_element.findall("dmn:decisionTable", namespaces=self.nsmap),
-                                     decision.decisionTables, strict=True):
-            if table.hit_policy not in _HIT_POLICIES or table_node.get("aggregation"):
-                policy = " ".join(filter(None, [table.hit_policy, table_node.get("aggregation")]))
-                raise ValidationException(f"decision '{decision.id}': hit policy {policy} is not supported "
-                                          f"(use {', '.join(sorted(_HIT_POLICIES))})",
-                                          node=table_node, file_name=self.filename)
-        if not decision.decisionTables:
-            raise ValidationException(f"decision '{decision.id}' has no decision table",
-                                      node=decision_element, file_name=self.filename)
-
-    def _parse_input(self, input_element):
-        parsed = super()._parse_input(input_element)
-        node = first(input_element.xpath("dmn:inputExpression", namespaces=self.nsmap))
-        language = (node.get("expressionLanguage") or "feel").lower() if node is not None else "python"
-        expression = (parsed.expression or "").strip()
-        if expression and language != "python":
-            try:
-                parsed.expression = (expressions.to_python(expression) if expressions.is_juel(expression)
-                                     else feel.literal_to_python(expression))
-            except ValueError as error:
-                raise ValidationException(f"input expression '{parsed.expression}' cannot be translated: {error}",
-                                          node=input_element, file_name=self.filename) from error
-        return parsed
-
-    def _parse_input_output_element(self, decision_table, element, cls, idx):
-        is_input = cls is InputEntry
-        columns = decision_table.inputs if is_input else decision_table.outputs
-        if idx >= len(columns):
-            raise ValidationException("the rule has more cells than the table has columns",
-                                      node=element, file_name=self.filename)
-        entry = cls(element.get("id"), columns[idx])
-        text = None
-        for child in element:
-            if not isinstance(child.tag, str):
-                continue
-            if child.tag.endswith("description"):
-                entry.description = child.text
-            elif child.tag.endswith("text"):
-                text = child.text
-        language = (element.get("expressionLanguage") or "feel").lower()
-        try:
-            if is_input:
-                entry.text = text
-                entry.lhs.append(self._input_cell(text, language))
-            else:
-                entry.text = self._output_cell(text, language)
-        except ValueError as error:
-            rule = element.getparent()
-            rows = [r for r in rule.getparent() if isinstance(r.tag, str) and r.tag.endswith("rule")]
-            column = columns[idx].label or columns[idx].name or columns[idx].id
-            raise ValidationException(
-                f"decision '{self.bpmn_id}', rule '{rule.get('id')}' (row {rows.index(rule) + 1}), "
-                f"{'input' if is_input else 'output'} column '{column}': cannot translate '{text}': {error}",
-                node=element, file_name=self.filename) from error
-        return entry
-
-    @staticmethod
-    def _input_cell(text: str | None, language: str) -> str | None:
-        text = (text or "").strip()
-        if not text or text == "-":
-            return None
-        if language == "python":
-            return text
-        return feel.unary_test_to_python(text) or None
-
-    @staticmethod
-    def _output_cell(text: str | None, language: str) -> str:
-        text = (text or "").strip()
-        if not text or language == "python":
-            return text
-        return feel.literal_to_python(text)
-
-
 class CamundaDialectParser(CamundaParser):
     """SpiffWorkflow's Camunda parser with the platform's node parsers and specs."""
 
@@ -578,6 +487,7 @@ def parse_resources(resources: dict[str, bytes]) -> ParsedBundle:
                 if not found:
                     raise ParseError(file, None, 'no executable process (isExecutable="true")')
                 for process in found:
+                    _check_structure(file, process)
                     executable[process.get("id")] = (file, process)
                 parser.add_bpmn_xml(root, file)
             else:
@@ -600,6 +510,34 @@ def parse_resources(resources: dict[str, bytes]) -> ParsedBundle:
         processes[key] = ParsedProcess(key, node.get("name") or key, file, spec, subprocess_specs,
                                        called, {r for r in refs if r})
     return ParsedBundle(processes, decisions)
+
+
+# What a process may contain besides the executable elements of the override table: flows, data, documentation.
+_PASSIVE_ELEMENTS = {full_tag(t) for t in (
+    "sequenceFlow", "laneSet", "dataObject", "dataObjectReference", "dataStoreReference", "textAnnotation",
+    "association", "ioSpecification", "extensionElements", "documentation", "property", "group", "category",
+    "dataInputAssociation", "dataOutputAssociation", "standardLoopCharacteristics",
+    "multiInstanceLoopCharacteristics", "incoming", "outgoing",
+)}
+_CONTAINERS = {full_tag("subProcess"), full_tag("transaction"), full_tag("adHocSubProcess")}
+
+
+def _check_structure(file: str, process) -> None:
+    """Refuse what SpiffWorkflow would silently ignore: an element the engine cannot execute, and a sequence flow
+    that starts or ends nowhere."""
+    executable_tags = set(CamundaDialectParser.OVERRIDE_PARSER_CLASSES)
+    ids = {node.get("id") for node in process.iter() if isinstance(node.tag, str) and node.get("id")}
+    for node in process:
+        if not isinstance(node.tag, str) or node.tag in _PASSIVE_ELEMENTS or node.tag in executable_tags:
+            if isinstance(node.tag, str) and node.tag in _CONTAINERS:
+                _check_structure(file, node)
+            continue
+        kind = etree.QName(node).localname
+        raise ParseError(file, node.get("id"), f"element type {kind} is not supported by the engine")
+    for flow in process.findall(full_tag("sequenceFlow")):
+        for end in ("sourceRef", "targetRef"):
+            if flow.get(end) not in ids:
+                raise ParseError(file, flow.get("id"), f"{end} '{flow.get(end)}' is not an element of the process")
 
 
 def _checked_references(file: str, process, executable: dict) -> set[str]:

@@ -54,12 +54,15 @@ def instance_or_404(session: Session, instance_id: str, scope: Scope) -> Process
     return instance
 
 
+RUNNING = ("active", "suspended", "failed")
+
+
 @dataclass(frozen=True)
 class InstanceFilter:
     definition_key: str | None = None
     definition_id: str | None = None
     business_key: str | None = None
-    status: str | None = None
+    statuses: tuple[str, ...] = ()
     ids: tuple[str, ...] = ()
 
 
@@ -83,8 +86,8 @@ def _instance_query(scope: Scope, where: InstanceFilter) -> Select:
         statement = statement.where(ProcessInstance.definition_id == where.definition_id)
     if where.business_key:
         statement = statement.where(ProcessInstance.business_key == where.business_key)
-    if where.status:
-        statement = statement.where(ProcessInstance.status == where.status)
+    if where.statuses:
+        statement = statement.where(ProcessInstance.status.in_(where.statuses))
     if where.ids:
         statement = statement.where(ProcessInstance.id.in_(where.ids))
     return statement

@@ -26,7 +26,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from types import CodeType, FunctionType, MappingProxyType
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from RestrictedPython import RestrictingNodeTransformer
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
@@ -37,11 +36,11 @@ from RestrictedPython.Guards import (
     safer_getattr_raise,
 )
 
+from engine import clock
 from engine.calendar import calendar
 
 __all__ = ["HELPERS", "ScriptError", "compile_expression", "compile_script", "evaluate", "execute", "now"]
 
-TIMEZONE = ZoneInfo("Asia/Novosibirsk")
 SCRIPT_FILENAME = "<diagram script>"
 RANGE_LIMIT = 1_000_000
 _CHECKPOINT = "_checkpoint_"
@@ -72,8 +71,8 @@ class _Timeout(BaseException):
 
 
 def now() -> datetime:
-    """The current time in Novosibirsk (timezone-aware); the one clock of scripts, patched by tests."""
-    return datetime.now(TIMEZONE)
+    """The current time in Novosibirsk (timezone-aware), read from the engine's one clock; patched by tests."""
+    return clock.local_now()
 
 
 def _now() -> datetime:

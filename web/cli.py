@@ -91,8 +91,8 @@ def start_command(key: str, business_key: str | None, assignments: tuple[str, ..
 @click.option("--key", default=None)
 def instances_command(status: str | None, key: str | None) -> None:
     """List process instances."""
-    found = queries.instances(db.session, SYSTEM, queries.InstanceFilter(definition_key=key, status=status),
-                              limit=200)
+    where = queries.InstanceFilter(definition_key=key, statuses=(status,) if status else ())
+    found = queries.instances(db.session, SYSTEM, where, limit=200)
     for i in found:
         click.echo(f"{i.id}  {i.definition_key:<28} {i.status:<10} {i.business_key or '-'}")
 

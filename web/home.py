@@ -17,8 +17,8 @@ blueprint = Blueprint("home", __name__)
 @blueprint.get("/")
 def index():
     definitions = queries.definitions(db.session, ProcessDefinition, latest_only=True)
-    running = queries.instances(db.session, SYSTEM, queries.InstanceFilter(status="active"), limit=50)
-    failed = queries.instances(db.session, SYSTEM, queries.InstanceFilter(status="failed"), limit=50)
+    running = queries.instances(db.session, SYSTEM, queries.InstanceFilter(statuses=("active",)), limit=50)
+    failed = queries.instances(db.session, SYSTEM, queries.InstanceFilter(statuses=("failed",)), limit=50)
     return render_template("home.html", definitions=definitions, running=running, failed=failed)
 
 

@@ -21,8 +21,8 @@ from billing.charge import (
     per_resident,
     per_resident_for_month,
     quality_reduction,
-    round_rubles,
 )
+from billing.money import round_rubles
 from billing.rates import DatedTable, DatedValue
 
 NORM = Decimal("2.38")
@@ -73,12 +73,6 @@ def test_by_mass_multiplies_tonnes_by_the_price_per_tonne():
 def test_floats_are_refused_so_kopecks_stay_exact():
     with pytest.raises(TypeError):
         per_resident(1, 2.38, TARIFF)
-
-
-def test_rounding_is_half_up_on_exact_halves_in_both_directions():
-    assert round_rubles(Decimal("0.005")) == Decimal("0.01")
-    assert round_rubles(Decimal("-0.005")) == Decimal("-0.01")
-    assert round_rubles(Fraction(1, 3)) == Decimal("0.33")
 
 
 @given(residents=st.integers(min_value=0, max_value=50))

@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from engine import sandbox
+from engine import clock, sandbox
 from engine.expressions import ExpressionError, is_juel, to_python
 
 
@@ -46,11 +46,11 @@ def test_the_due_date_idiom_becomes_helper_arithmetic(text, expected):
 
 
 def test_a_translated_due_date_evaluates_in_the_sandbox(monkeypatch):
-    fixed = datetime(2026, 1, 31, 9, 0, tzinfo=sandbox.TIMEZONE)
+    fixed = datetime(2026, 1, 31, 9, 0, tzinfo=clock.BUSINESS_TZ)
     monkeypatch.setattr(sandbox, "now", lambda: fixed)
     assert sandbox.evaluate(to_python("${dateTime().plusDays(2).toDate()}"), {}) == fixed + timedelta(days=2)
     assert sandbox.evaluate(to_python("${dateTime().plusMonths(1)}"), {}) == datetime(2026, 2, 28, 9, 0,
-                                                                                        tzinfo=sandbox.TIMEZONE)
+                                                                                        tzinfo=clock.BUSINESS_TZ)
 
 
 def test_translated_expressions_compute_what_juel_means():

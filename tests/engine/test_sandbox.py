@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from engine import sandbox
+from engine import clock, sandbox
 from engine.sandbox import HELPERS, ScriptError, compile_expression, compile_script, evaluate, execute
 
 
@@ -166,7 +166,7 @@ def test_compiled_code_is_cached_by_source():
 
 def test_now_is_aware_in_novosibirsk_and_can_be_patched(monkeypatch):
     assert evaluate("now()", {}).utcoffset() == timedelta(hours=7)
-    fixed = datetime(2026, 1, 9, 10, 0, tzinfo=sandbox.TIMEZONE)
+    fixed = datetime(2026, 1, 9, 10, 0, tzinfo=clock.BUSINESS_TZ)
     monkeypatch.setattr(sandbox, "now", lambda: fixed)
     assert evaluate("now() + timedelta(days=2)", {}) == fixed + timedelta(days=2)
     assert evaluate("today()", {}) == date(2026, 1, 9)

@@ -96,7 +96,9 @@ def test_task_lifecycle_claim_complete_and_counts(client, regulation):
     assert done.status_code == 204
     again = client.post(f"/engine-rest/task/{task['id']}/complete", json={}, headers=DEMO)
     assert again.status_code == 409
-    assert client.get(f"/engine-rest/process-instance/{instance_id}", headers=DEMO).json["ended"] is True
+    assert client.get(f"/engine-rest/process-instance/{instance_id}", headers=DEMO).status_code == 404
+    history = client.get(f"/engine-rest/history/process-instance/{instance_id}", headers=DEMO).json
+    assert history["state"] == "COMPLETED" and history["endTime"] is not None
 
 
 def test_variables_of_the_wrong_type_are_refused_and_nothing_starts(client, regulation):
@@ -124,7 +126,9 @@ def test_instance_delete_suspend_and_variable_modification(client, regulation):
     values = client.get(f"{url}/variables", headers=DEMO).json
     assert values["note"]["value"] == "звонок" and "until" not in values
     assert client.delete(url, headers=DEMO).status_code == 204
-    assert client.get(url, headers=DEMO).json["ended"] is True
+    assert client.get(url, headers=DEMO).status_code == 404
+    finished = client.get("/engine-rest/history/process-instance?finished=true", headers=DEMO).json
+    assert [(h["id"], h["state"]) for h in finished] == [(instance_id, "EXTERNALLY_TERMINATED")]
     assert client.get(f"/engine-rest/task?processInstanceId={instance_id}", headers=DEMO).json == []
 
 
@@ -139,3 +143,27 @@ def test_a_partner_user_sees_only_its_partners_instances_and_tasks(client, regul
     assert client.get(f"/engine-rest/process-instance/{instance_id}", headers=west).status_code == 404
     assert client.post(f"/engine-rest/task/{task['id']}/complete", json={}, headers=west).status_code == 404
     assert client.get(f"/engine-rest/process-instance/{instance_id}", headers=east).status_code == 200
+
+
+def test_a_decision_is_evaluated_on_its_own_with_feel_cells(client, regulation):
+    url = "/engine-rest/decision-definition/key/debt_stage/evaluate"
+    body = {"variables": {"client_type": {"value": "ФЛ", "type": "String"},
+                          "overdue_days": {"value": 45, "type": "Integer"}}}
+    response = client.post(url, json=body, headers=DEMO)
+    assert response.status_code == 200
+    assert response.json == [{"stage": {"value": "reminder", "type": "String", "valueInfo": {}}}]
+    unmatched = dict(body["variables"], client_type={"value": "иное", "type": "String"})
+    assert client.post(url, json={"variables": unmatched}, headers=DEMO).json == []
+
+
+def test_a_decision_missing_its_inputs_is_a_clear_400(client, regulation):
+    response = client.post("/engine-rest/decision-definition/key/debt_stage/evaluate", json={"variables": {}},
+                           headers=DEMO)
+    assert response.status_code == 400 and "debt_stage" in response.json["message"]
+
+
+def test_an_upload_over_the_size_limit_is_refused_in_camundas_shape(client, users):
+    huge = io.BytesIO(b" " * (11 * 1024 * 1024))
+    response = client.post("/engine-rest/deployment/create", data={"big.bpmn": (huge, "big.bpmn")},
+                           headers=DEMO, content_type="multipart/form-data")
+    assert response.status_code == 413 and response.json["type"] == "RestException"

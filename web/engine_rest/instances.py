@@ -1,4 +1,4 @@
-"""Process instances: list, get, delete (cancel), suspend, variables."""
+"""Process instances: the runtime view (running instances only, as in Camunda) and the history view."""
 
 from __future__ import annotations
 
@@ -14,35 +14,76 @@ from web.extensions import db
 blueprint = Blueprint("instances", __name__)
 
 
-def _filter() -> queries.InstanceFilter:
+_HISTORY_STATES = {"ACTIVE": ("active", "failed"), "SUSPENDED": ("suspended",), "COMPLETED": ("completed",),
+                   "EXTERNALLY_TERMINATED": ("cancelled",)}
+
+
+def _filter(statuses: tuple[str, ...]) -> queries.InstanceFilter:
     args = request.args
-    status = None
-    if args.get("suspended") == "true":
-        status = "suspended"
-    elif args.get("active") == "true":
-        status = "active"
-    ids = tuple(i for i in args.get("processInstanceIds", "").split(",") if i)
+    # Camunda sends a comma-separated list; some clients repeat the parameter instead.
+    ids = tuple(i for value in args.getlist("processInstanceIds") for i in value.split(",") if i)
     return queries.InstanceFilter(definition_key=args.get("processDefinitionKey"),
                                   definition_id=args.get("processDefinitionId"),
-                                  business_key=args.get("businessKey"), status=status, ids=ids)
+                                  business_key=args.get("businessKey") or args.get("processInstanceBusinessKey"),
+                                  statuses=statuses, ids=ids)
+
+
+def _running_statuses() -> tuple[str, ...]:
+    if request.args.get("suspended") == "true":
+        return ("suspended",)
+    if request.args.get("active") == "true":
+        return ("active", "failed")
+    return queries.RUNNING
+
+
+def _history_statuses() -> tuple[str, ...]:
+    if request.args.get("finished") == "true":
+        return ("completed", "cancelled")
+    if request.args.get("unfinished") == "true":
+        return queries.RUNNING
+    state = request.args.get("state")
+    if state is None:
+        return ()
+    if state not in _HISTORY_STATES:
+        raise InvalidInput(f"state must be one of {', '.join(_HISTORY_STATES)}")
+    return _HISTORY_STATES[state]
+
+
+def _running_or_404(instance_id: str):
+    instance = queries.instance_or_404(db.session, instance_id, current_scope())
+    if instance.status not in queries.RUNNING:
+        raise NotFound(f"Process instance with id {instance_id} does not exist")
+    return instance
 
 
 @blueprint.get("/process-instance")
 def index():
     first, limit = paging()
-    found = queries.instances(db.session, current_scope(), _filter(), first=first, limit=limit)
+    found = queries.instances(db.session, current_scope(), _filter(_running_statuses()), first=first, limit=limit)
     return jsonify([representations.process_instance(i) for i in found])
 
 
 @blueprint.get("/process-instance/count")
 def count():
-    return jsonify(count=queries.count_instances(db.session, current_scope(), _filter()))
+    return jsonify(count=queries.count_instances(db.session, current_scope(), _filter(_running_statuses())))
 
 
 @blueprint.get("/process-instance/<instance_id>")
 def get(instance_id: str):
-    return jsonify(representations.process_instance(queries.instance_or_404(db.session, instance_id,
-                                                                            current_scope())))
+    return jsonify(representations.process_instance(_running_or_404(instance_id)))
+
+
+@blueprint.get("/history/process-instance")
+def history_index():
+    first, limit = paging()
+    found = queries.instances(db.session, current_scope(), _filter(_history_statuses()), first=first, limit=limit)
+    return jsonify([representations.historic_process_instance(i) for i in found])
+
+
+@blueprint.get("/history/process-instance/<instance_id>")
+def history_get(instance_id: str):
+    instance = queries.instance_or_404(db.session, instance_id, current_scope())
+    return jsonify(representations.historic_process_instance(instance))
 
 
 @blueprint.delete("/process-instance/<instance_id>")

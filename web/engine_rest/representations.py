@@ -53,6 +53,23 @@ def process_instance(i: ProcessInstance) -> dict[str, Any]:
     }
 
 
+_HISTORY_STATE = {"active": "ACTIVE", "failed": "ACTIVE", "suspended": "SUSPENDED", "completed": "COMPLETED",
+                  "cancelled": "EXTERNALLY_TERMINATED"}
+
+
+def historic_process_instance(i: ProcessInstance) -> dict[str, Any]:
+    ended = i.ended_at
+    return {
+        "id": i.id, "businessKey": i.business_key, "processDefinitionId": i.definition_id,
+        "processDefinitionKey": i.definition_key, "processDefinitionName": None, "processDefinitionVersion": None,
+        "startTime": format_date(i.started_at), "endTime": format_date(ended),
+        "durationInMillis": int((ended - i.started_at).total_seconds() * 1000) if ended else None,
+        "startUserId": i.started_by, "startActivityId": None, "deleteReason": None, "rootProcessInstanceId": i.id,
+        "superProcessInstanceId": None, "superCaseInstanceId": None, "caseInstanceId": None, "tenantId": None,
+        "state": _HISTORY_STATE[i.status],
+    }
+
+
 def task(t: HumanTask) -> dict[str, Any]:
     return {
         "id": t.id, "name": t.name, "assignee": t.assignee, "owner": None, "created": format_date(t.created_at),

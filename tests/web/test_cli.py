@@ -1,0 +1,108 @@
+"""The `reglament` command line, run as an operator runs it: a subprocess configured by DATABASE_URL."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from db import Base
+from identity.roles import ROLES
+from tests.conftest import make_test_app
+from web.extensions import db
+
+PROJECT = Path(__file__).resolve().parents[2]
+PROCESSES = PROJECT / "processes"
+REGLAMENT = Path(sys.executable).parent / "reglament"
+
+
+@pytest.fixture
+def database(tmp_path) -> Path:
+    return tmp_path / "cli.sqlite"
+
+
+@pytest.fixture
+def schema(database) -> Path:
+    """The database with its tables (made in-process: only one test pays for `db upgrade`)."""
+    app = make_test_app(f"sqlite:///{database}")
+    with app.app_context():
+        Base.metadata.create_all(db.engine)
+        db.engine.dispose()
+    return database
+
+
+def reglament(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run([str(REGLAMENT), *args], env=env, cwd=PROJECT, capture_output=True, text=True,
+                          encoding="utf-8", timeout=60)
+
+
+def definitions(database: Path) -> list[tuple[str, int]]:
+    with sqlite3.connect(database) as conn:
+        rows = conn.execute("SELECT key, version FROM process_definition UNION ALL "
+                            "SELECT key, version FROM decision_definition").fetchall()
+    return sorted(rows)
+
+
+def test_upgrade_creates_the_schema_and_deploy_reports_new_then_unchanged_definitions(database):
+    upgraded = reglament(database, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    first = reglament(database, "deploy", str(PROCESSES))
+    assert first.returncode == 0, first.stderr
+    assert "deployed debtor_claim version 1" in first.stdout and "deployed debt_stage version 1" in first.stdout
+    second = reglament(database, "deploy", str(PROCESSES))
+    assert second.returncode == 0, second.stderr
+    assert "unchanged debtor_claim version 1" in second.stdout and "unchanged debt_stage version 1" in second.stdout
+    assert "deployed" not in second.stdout
+    assert definitions(database) == [("debt_stage", 1), ("debtor_claim", 1)]
+
+
+def test_a_broken_diagram_is_refused_with_its_file_and_element_and_nothing_is_stored(schema, tmp_path):
+    broken_xml = tmp_path / "broken_xml"
+    broken_xml.mkdir()
+    (broken_xml / "debtor_claim.bpmn").write_bytes((PROCESSES / "debtor_claim.bpmn").read_bytes()[:-200])
+    unknown_topic = tmp_path / "unknown_topic"
+    unknown_topic.mkdir()
+    shutil.copy(PROCESSES / "debt_stage.dmn", unknown_topic)
+    (unknown_topic / "debtor_claim.bpmn").write_bytes((PROCESSES / "debtor_claim.bpmn").read_bytes().replace(
+        b"billing.compute_penalty", b"billing.nonexistent"))
+
+    unparsable = reglament(schema, "deploy", str(broken_xml))
+    assert unparsable.returncode != 0
+    assert "debtor_claim.bpmn, element" in unparsable.stderr and "invalid XML" in unparsable.stderr
+    assert "deployment rejected" in unparsable.stderr
+    rejected = reglament(schema, "deploy", str(unknown_topic))
+    assert rejected.returncode != 0
+    assert "debtor_claim.bpmn, element Task_penalty" in rejected.stderr and "billing.nonexistent" in rejected.stderr
+    assert definitions(schema) == []
+
+
+def test_seed_start_and_list_give_an_operator_a_running_claim(schema):
+    seeded = reglament(schema, "seed-demo")
+    assert seeded.returncode == 0, seeded.stderr
+    logins = [line.split() for line in seeded.stdout.splitlines()[1:]]
+    assert ["demo", "/", "demo"] == logins[0][:3]
+    assert all([role, "/", role] in [login[:3] for login in logins] for role in ROLES)
+    again = reglament(schema, "seed-demo")
+    assert again.returncode == 0 and again.stdout == seeded.stdout
+    with sqlite3.connect(schema) as conn:
+        assert conn.execute("SELECT count(*) FROM app_user").fetchone()[0] == len(logins)
+
+    assert reglament(schema, "deploy").returncode == 0
+    started = reglament(schema, "start", "debtor_claim", "--business-key", "ЛС-1", "--var", 'client_type="ЮЛ"',
+                        "--var", 'debt="50000.00"', "--var", 'due_date="2026-02-10"', "--var",
+                        'until="2026-03-31"')
+    assert started.returncode == 0, started.stderr
+    instance_id, status = started.stdout.split()
+    assert status == "active"
+    unknown = reglament(schema, "start", "nope")
+    assert unknown.returncode != 0 and "nope" in unknown.stderr and "Traceback" not in unknown.stderr
+    listed = reglament(schema, "instances")
+    assert listed.returncode == 0, listed.stderr
+    [row] = listed.stdout.splitlines()
+    assert row.split() == [instance_id, "debtor_claim", "active", "ЛС-1"]
