@@ -19,6 +19,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(configuration.from_env())
     app.config.update(config or {})
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"echo": app.config["SQL_ECHO"]})
+    app.json.ensure_ascii = False  # Russian text stays readable in API responses
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(configuration.PROJECT_ROOT / "migrations"), render_as_batch=True)
