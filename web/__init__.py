@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from engine.operators import load_operator_modules
-from web import cli, engine_rest, formatting, home
+from web import api, cli, engine_rest, formatting, home
 from web import config as configuration
 from web.extensions import db, migrate
 
@@ -27,6 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(home.blueprint)
     app.register_blueprint(engine_rest.blueprint, url_prefix="/engine-rest")
+    app.register_blueprint(api.blueprint, url_prefix="/api")
     formatting.register(app)
     cli.register(app)
     return app
