@@ -40,7 +40,7 @@ DIAGRAMS = Path(__file__).resolve().parent / "diagrams"
 DEFAULT_PG = "postgresql+psycopg://root@127.0.0.1:5432/test"
 
 
-@registry.register("bench.penalty")
+@registry.register("bench.penalty", synchronous=True)
 def bench_penalty(debt) -> dict:
     """The debtor process's service task: a trivial computation, so the bench measures the engine."""
     return {"penalty": debt // 100}

@@ -20,7 +20,7 @@ class PenaltyInputs(Schema):
     until = fields.Date(required=True)
 
 
-@operator("billing.compute_penalty", inputs=PenaltyInputs)
+@operator("billing.compute_penalty", inputs=PenaltyInputs, synchronous=True)
 def compute_penalty(client_type: str, debt: Decimal, due_date: date, until: date) -> dict:
     """Penalty on one debt: ЖК РФ 155.14 for ФЛ, 1/130 for ЮЛ/ИП; the total, the rate and the calculation lines."""
     calculate = individual_penalty if client_type == "ФЛ" else legal_entity_penalty

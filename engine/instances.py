@@ -12,9 +12,11 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from engine import clock, runtime, store
+from engine import clock, dispatch, runtime, store
 from engine.errors import Conflict, NotFound
 from engine.models import ProcessDefinition
+from engine.operators import registry
+from engine.retry import retries_of
 from engine.runtime import Failure
 from engine.scope import SYSTEM, Scope
 from engine.script_engine import script_engine
@@ -53,8 +55,9 @@ def start_process(
     with _unit_of_work(session):
         store.insert_instance(session, record, started_by=scope.username, state_version=STATE_VERSION,
                               ended_at=clock.now() if record.status == COMPLETED else None)
-        events += _project(session, record, workflow, failure, before=[], completed=None, scope=scope)
+        events += _project(session, record, workflow, failure, before=([], []), completed=None, scope=scope)
         store.write_events(session, events)
+    _dispatch(events)
     return record
 
 
@@ -65,7 +68,7 @@ def complete_task(session: Session, task_id: str, variables: dict[str, Any] | No
     _require_open(task)
     _require_active(instance)
     workflow = _workflow(session, instance)
-    before = runtime.waiting_user_task_ids(workflow)
+    before = _waiting(workflow)
     failure = runtime.complete_user_task(workflow, task_id, dict(variables or {}))
     completed, events = _outcome(instance, workflow, failure, scope)
     events.insert(0, store.event("task_completed", instance.id, instance.partner_id, scope.username,
@@ -74,6 +77,30 @@ def complete_task(session: Session, task_id: str, variables: dict[str, Any] | No
         _write(session, instance, completed)
         events += _project(session, instance, workflow, failure, before=before, completed=task_id, scope=scope)
         store.write_events(session, events)
+    _dispatch(events)
+    return completed
+
+
+def complete_service_task(session: Session, instance_id: str, task_id: str, result: dict[str, Any], *,
+                          job_id: str, scope: Scope = SYSTEM) -> InstanceRecord:
+    """Complete a service task with the result its worker reported, and run the instance on until it waits.
+    The job is marked done in the same transaction, so a result is applied exactly once."""
+    instance = store.read_instance(session, instance_id, scope)
+    if instance.status not in (ACTIVE, SUSPENDED):
+        raise Conflict(f"process instance {instance_id} is {instance.status}")
+    workflow = _workflow(session, instance)
+    before = _waiting(workflow)
+    failure = runtime.complete_service_task(workflow, task_id, result)
+    completed, events = _outcome(instance, workflow, failure, scope)
+    events.insert(0, store.event("job_completed", instance.id, instance.partner_id, scope.username,
+                                 task_id=task_id, job_id=job_id))
+    with _unit_of_work(session):
+        if not store.finish_job(session, job_id):
+            raise Conflict(f"job {job_id} is no longer locked for completion")
+        _write(session, instance, completed)
+        events += _project(session, instance, workflow, failure, before=before, completed=None, scope=scope)
+        store.write_events(session, events)
+    _dispatch(events)
     return completed
 
 
@@ -110,12 +137,13 @@ def cancel_instance(session: Session, instance_id: str, *, scope: Scope = SYSTEM
     if instance.status in ENDED:
         raise Conflict(f"process instance {instance_id} has already ended")
     workflow = _workflow(session, instance)
-    before = runtime.waiting_user_task_ids(workflow)
+    before = _waiting(workflow)
     runtime.cancel(workflow)
     with _unit_of_work(session):
         store.update_instance(session, instance, state=dump_workflow(workflow), status=CANCELLED,
                               ended_at=clock.now())
-        store.project_tasks(session, instance, before, [], completed=None, actor=scope.username)
+        store.project_tasks(session, instance, before[0], [], completed=None, actor=scope.username)
+        store.project_jobs(session, instance, before[1], [], is_external=_is_external, retries_of=retries_of)
         store.write_events(session, [store.event("instance_cancelled", instance.id, instance.partner_id,
                                                  scope.username, reason=reason)])
 
@@ -235,6 +263,28 @@ def _write(session: Session, read: InstanceRecord, written: InstanceRecord) -> N
                           error=written.error, ended_at=clock.now() if written.status == COMPLETED else None)
 
 
+def _waiting(workflow) -> tuple[list[str], list[str]]:
+    """The ids of the user tasks and the service tasks an instance waits in (what the projections hold)."""
+    return runtime.waiting_user_task_ids(workflow), [t.id for t in runtime.waiting_service_tasks(workflow)]
+
+
+def _is_external(topic: str) -> bool:
+    return topic not in registry
+
+
 def _project(session, record, workflow, failure, *, before, completed, scope) -> list[dict]:
-    waiting = [] if failure is not None else runtime.waiting_user_tasks(workflow)
-    return store.project_tasks(session, record, before, waiting, completed=completed, actor=scope.username)
+    """Bring the task projection and the jobs up to date; return the audit events (job ids ride in them)."""
+    if failure is not None:
+        return []
+    events = store.project_tasks(session, record, before[0], runtime.waiting_user_tasks(workflow),
+                                 completed=completed, actor=scope.username)
+    job_ids = store.project_jobs(session, record, before[1], runtime.waiting_service_tasks(workflow),
+                                 is_external=_is_external, retries_of=retries_of)
+    events += [store.event("job_created", record.id, record.partner_id, scope.username, job_id=job_id)
+               for job_id in job_ids]
+    return events
+
+
+def _dispatch(events: list[dict]) -> None:
+    """After the commit: tell the workers about the jobs just created."""
+    dispatch.jobs_ready(e["detail"]["job_id"] for e in events if e["kind"] == "job_created")

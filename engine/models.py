@@ -155,3 +155,37 @@ class AuditEvent(Base):
     task_id: Mapped[str | None] = mapped_column(String(36))
     partner_id: Mapped[int | None]
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Job(Base):
+    """A service task waiting for a worker (the transactional outbox): written in the transaction that reached the
+    task, claimed with a lease, retried with backoff, an incident when retries are exhausted. `external` jobs wait
+    for a Camunda external-task worker's fetchAndLock instead of a platform worker."""
+
+    __tablename__ = "job"
+    __table_args__ = (
+        Index("ix_job_ready", "status", "external", "due_at"),
+        Index("ix_job_topic", "topic", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36), unique=True)
+    task_key: Mapped[str] = mapped_column(String(100))
+    definition_key: Mapped[str] = mapped_column(String(100))
+    partner_id: Mapped[int | None]
+    topic: Mapped[str] = mapped_column(String(200))
+    external: Mapped[bool] = mapped_column(default=False)
+    payload: Mapped[str] = mapped_column(Text)  # the evaluated input parameters, in the serializer's JSON
+    priority: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(20))  # pending | locked | done | incident
+    retries: Mapped[int]
+    retry_cycle: Mapped[str | None] = mapped_column(String(100))
+    attempts: Mapped[int] = mapped_column(default=0)
+    due_at: Mapped[datetime]
+    locked_by: Mapped[str | None] = mapped_column(String(200))
+    lock_expires_at: Mapped[datetime | None]
+    error_message: Mapped[str | None] = mapped_column(Text)
+    error_details: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]

@@ -8,6 +8,7 @@ domain package by name.
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,10 +22,15 @@ class OperatorError(Exception):
 
 @dataclass(frozen=True)
 class Operator:
+    """`synchronous` operators have no side effects (a calculation): the engine may run them inline, inside the
+    transaction that reaches the task. Every other operator runs as a job, outside it, retried on failure."""
+
     topic: str
     function: Callable[..., Mapping[str, Any] | None]
     inputs: Schema | None
     description: str
+    synchronous: bool = False
+    takes_key: bool = False  # the function has an `idempotency_key` parameter
 
 
 class OperatorRegistry:
@@ -33,14 +39,17 @@ class OperatorRegistry:
     def __init__(self) -> None:
         self._operators: dict[str, Operator] = {}
 
-    def register(self, topic: str, inputs: type[Schema] | Schema | None = None) -> Callable:
-        """Decorator: register `function` as the operator of `topic`."""
+    def register(self, topic: str, inputs: type[Schema] | Schema | None = None, *,
+                 synchronous: bool = False) -> Callable:
+        """Decorator: register `function` as the operator of `topic` (see `Operator` for `synchronous`)."""
 
         def decorate(function: Callable) -> Callable:
             if topic in self._operators and self._operators[topic].function is not function:
                 raise OperatorError(f"topic {topic!r} is already registered by {self._operators[topic].function!r}")
             schema = inputs() if isinstance(inputs, type) else inputs
-            self._operators[topic] = Operator(topic, function, schema, (function.__doc__ or "").strip())
+            takes_key = "idempotency_key" in inspect.signature(function).parameters
+            self._operators[topic] = Operator(topic, function, schema, (function.__doc__ or "").strip(), synchronous,
+                                              takes_key)
             return function
 
         return decorate
@@ -57,14 +66,19 @@ class OperatorRegistry:
         except KeyError:
             raise OperatorError(f"no operator is registered for topic {topic!r}") from None
 
-    def call(self, topic: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        """Validate `params` against the operator's schema, call it and return its result as a dict."""
+    def call(self, topic: str, params: Mapping[str, Any], idempotency_key: str | None = None) -> dict[str, Any]:
+        """Validate `params` against the operator's schema, call it and return its result as a dict.
+
+        An operator with side effects takes `idempotency_key` (the job's id): a re-run after a crash with the same
+        key must not repeat the effect (no second document number, accrual or e-mail)."""
         op = self.get(topic)
         if op.inputs is not None:
             try:
                 params = op.inputs.load(dict(params))
             except ValidationError as error:
                 raise OperatorError(f"invalid inputs for {topic}: {error.messages}") from error
+        if op.takes_key:
+            params = {**params, "idempotency_key": idempotency_key}
         result = op.function(**params)
         if result is None:
             return {}

@@ -20,7 +20,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine import clock
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.script_engine import script_engine
-from engine.specs import UserTask
+from engine.specs import SERVICE_PARAMS_KEY, NotWaitingError, ServiceTask, UserTask, complete_waiting_service_task
 
 DEFAULT_PRIORITY = 50  # Camunda's default task priority
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -39,6 +39,17 @@ class WaitingUserTask:
     priority: int
     due_at: datetime | None
     follow_up_at: datetime | None
+
+
+@dataclass(frozen=True)
+class WaitingServiceTask:
+    """A service task that waits for a worker: its topic, evaluated inputs and retry policy."""
+
+    id: str
+    task_key: str
+    topic: str
+    params: dict[str, Any]
+    retry_cycle: str | None
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,26 @@ def _failure(error: SpiffWorkflowException) -> Failure:
 
 def is_finished(workflow: BpmnWorkflow) -> bool:
     return workflow.is_completed()
+
+
+def waiting_service_tasks(workflow: BpmnWorkflow) -> list[WaitingServiceTask]:
+    """The service tasks left STARTED for a worker (every one of them needs a job)."""
+    return [
+        WaitingServiceTask(str(task.id), task.task_spec.bpmn_id, task.task_spec.topic,
+                           dict(task.internal_data.get(SERVICE_PARAMS_KEY, {})), task.task_spec.retry_cycle)
+        for task in workflow.get_tasks(state=TaskState.STARTED) if isinstance(task.task_spec, ServiceTask)
+    ]
+
+
+def complete_service_task(workflow: BpmnWorkflow, task_id: str, result: dict[str, Any]) -> Failure | None:
+    """Complete a waiting service task with its worker's result, then run on until the next wait."""
+    try:
+        complete_waiting_service_task(workflow, task_id, result)
+    except NotWaitingError as error:
+        raise Conflict(str(error)) from None
+    except SpiffWorkflowException as error:
+        return _failure(error)
+    return advance(workflow)
 
 
 def waiting_user_task_ids(workflow: BpmnWorkflow) -> list[str]:

@@ -86,10 +86,11 @@ class PlatformScriptEngine(PythonScriptEngine):
                                         exception=error) from error
 
     def run_operator(self, task, topic: str, params: Mapping[str, Any]) -> dict[str, Any] | None:
-        """Call the registered operator of `topic`; None when no operator is registered (an external worker's job)."""
-        if topic in self.operators:
-            return self.operators.call(topic, params)
-        return None
+        """Call the operator of `topic` inline when that is safe — it has no side effects, or the diagram marks the
+        task synchronous; None otherwise: the task waits for a job (a platform worker or an external one)."""
+        inline = topic in self.operators and (self.operators.get(topic).synchronous
+                                              or getattr(task.task_spec, "synchronous", False))
+        return self.operators.call(topic, params) if inline else None
 
     def call_service(self, task, operation_name=None, operation_params=None, **kwargs):
         """Spiff's service hook, routed to `run_operator` (Spiff's own handler hides every error, pitfall 1)."""

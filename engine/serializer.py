@@ -13,6 +13,7 @@ from collections.abc import Callable
 from copy import deepcopy
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -153,3 +154,13 @@ def load_workflow(state: str, spec, subprocess_specs, script_engine) -> BpmnWork
     workflow = _converter.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs)
     workflow.script_engine = script_engine  # deserializing gives a fresh default engine (pitfall 3)
     return workflow
+
+
+def dump_data(value: Any) -> str:
+    """Task data (a job's inputs, an operator's result) as JSON text; Decimal, date and datetime survive."""
+    return json.dumps(serializer.registry.convert(value), separators=(",", ":"))
+
+
+def load_data(text: str) -> Any:
+    """The value `dump_data` wrote."""
+    return serializer.registry.restore(json.loads(text))

@@ -7,6 +7,7 @@ instance names the version it read (`UPDATE … WHERE version = :read`), and a l
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,9 +18,10 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.errors import Conflict, NotFound
-from engine.models import AuditEvent, HumanTask, HumanTaskCandidate, ProcessInstance
-from engine.runtime import WaitingUserTask
+from engine.models import AuditEvent, HumanTask, HumanTaskCandidate, Job, ProcessInstance
+from engine.runtime import WaitingServiceTask, WaitingUserTask
 from engine.scope import Scope
+from engine.serializer import dump_data
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ _instances = ProcessInstance.__table__
 _tasks = HumanTask.__table__
 _candidates = HumanTaskCandidate.__table__
 _events = AuditEvent.__table__
+_jobs = Job.__table__
 
 _INSTANCE_COLUMNS = (ProcessInstance.id, ProcessInstance.definition_id, ProcessInstance.definition_key,
                      ProcessInstance.business_key, ProcessInstance.partner_id, ProcessInstance.status,
@@ -147,6 +150,41 @@ def _task_row(instance: InstanceRecord, task: WaitingUserTask, now: datetime) ->
         "due_at": task.due_at, "follow_up_at": task.follow_up_at, "created_at": now, "ended_at": None,
         "completed_by": None,
     }
+
+
+def project_jobs(session: Session, instance: InstanceRecord, before: Iterable[str],
+                 after: list[WaitingServiceTask], *, is_external, retries_of) -> list[str]:
+    """Write a job for every service task that started waiting and cancel the jobs of those that stopped waiting
+    without a result (the instance was cancelled, a boundary event interrupted them); return the new job ids."""
+    after_ids = {task.id for task in after}
+    gone = [task_id for task_id in before if task_id not in after_ids]
+    if gone:
+        session.connection().execute(
+            update(_jobs).where(_jobs.c.task_id.in_(gone), _jobs.c.status.in_(("pending", "locked", "incident")))
+            .values(status="cancelled", ended_at=clock.now(), locked_by=None, lock_expires_at=None))
+    known = set(before)
+    new = [task for task in after if task.id not in known]
+    if not new:
+        return []
+    now = clock.now()
+    rows = [{
+        "id": str(uuid.uuid4()), "instance_id": instance.id, "task_id": task.id, "task_key": task.task_key,
+        "definition_key": instance.definition_key, "partner_id": instance.partner_id, "topic": task.topic,
+        "external": is_external(task.topic), "payload": dump_data(task.params), "priority": 0, "status": "pending",
+        "retries": retries_of(task.retry_cycle), "retry_cycle": task.retry_cycle, "attempts": 0, "due_at": now,
+        "locked_by": None, "lock_expires_at": None, "error_message": None, "error_details": None,
+        "created_at": now, "ended_at": None,
+    } for task in new]
+    session.connection().execute(insert(_jobs), rows)
+    return [row["id"] for row in rows]
+
+
+def finish_job(session: Session, job_id: str) -> bool:
+    """Mark a locked job done (in the transaction that applies its result); False when it is not locked."""
+    return session.connection().execute(
+        update(_jobs).where(_jobs.c.id == job_id, _jobs.c.status == "locked")
+        .values(status="done", ended_at=clock.now(), locked_by=None, lock_expires_at=None)
+    ).rowcount == 1
 
 
 def set_assignee(session: Session, task_id: str, assignee: str | None, *, only_if_free_for: str | None = None) -> bool:

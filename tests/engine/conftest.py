@@ -14,7 +14,7 @@ DIAGRAMS = Path(__file__).resolve().parent.parent / "diagrams"
 CALLS: list[dict] = []
 
 
-@registry.register("test.penalty")
+@registry.register("test.penalty", synchronous=True)
 def _test_penalty(debt) -> dict:
     CALLS.append({"debt": debt})
     return {"penalty": debt // 100}

@@ -43,7 +43,7 @@ def task(workflow, bpmn_id: str):
 def accrue_operator():
     calls = []
 
-    @registry.register("test.accrue_penalty")
+    @registry.register("test.accrue_penalty", synchronous=True)
     def accrue(account, note, amounts, meta):
         calls.append({"account": account, "note": note, "amounts": amounts, "meta": meta})
         return {"amount": sum(int(a) for a in amounts) // 10}

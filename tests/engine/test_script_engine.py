@@ -82,18 +82,28 @@ def test_a_runtime_error_reports_the_script_line_and_leaves_the_data_untouched()
     assert "a" not in error.value.task.data
 
 
-def test_run_operator_calls_a_registered_operator_and_leaves_unknown_topics_to_workers():
+def test_run_operator_calls_a_synchronous_operator_and_leaves_unknown_topics_to_workers():
     operators = OperatorRegistry()
-    operators.register("test.double")(lambda value: {"value": value * 2})
+    operators.register("test.double", synchronous=True)(lambda value: {"value": value * 2})
     engine = PlatformScriptEngine(operators)
     assert engine.run_operator(None, "test.double", {"value": 21}) == {"value": 42}
     assert engine.run_operator(None, "test.unknown", {"value": 21}) is None
 
 
+def test_an_operator_with_side_effects_waits_for_a_job_unless_the_diagram_says_synchronous():
+    operators = OperatorRegistry()
+    operators.register("test.send_email")(lambda to: {"sent": to})
+    engine = PlatformScriptEngine(operators)
+    task = waiting(run("x = 1"))
+    assert engine.run_operator(task, "test.send_email", {"to": "a@b.ru"}) is None
+    task.task_spec.synchronous = True
+    assert engine.run_operator(task, "test.send_email", {"to": "a@b.ru"}) == {"sent": "a@b.ru"}
+
+
 def test_call_service_surfaces_the_operators_own_error():
     operators = OperatorRegistry()
 
-    @operators.register("test.broken")
+    @operators.register("test.broken", synchronous=True)
     def broken():
         raise ValueError("the bank is closed")
 

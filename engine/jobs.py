@@ -1,0 +1,174 @@
+"""Working jobs: claim with a lease, run the operator outside any transaction, complete or fail in a new one.
+
+The same functions serve the embedded worker thread, the Celery workers and Camunda external-task workers
+(`fetchAndLock`). A job whose worker died is claimed again once its lease has expired; the operator then runs again
+with the same idempotency key (the job id), so its side effect still happens once.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from engine import clock, instances, store
+from engine.errors import Conflict, NotFound
+from engine.models import Job
+from engine.operators import registry
+from engine.retry import retry_policy
+from engine.scope import SYSTEM, Scope
+from engine.serializer import load_data
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=5)
+COMPLETION_ATTEMPTS = 5  # a completion that loses an optimistic race to another job of the instance tries again
+_jobs = Job.__table__
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    id: str
+    instance_id: str
+    task_id: str
+    topic: str
+    payload: str
+    retries: int
+    retry_cycle: str | None
+    attempts: int
+    partner_id: int | None
+    locked_by: str | None
+
+
+_COLUMNS = (_jobs.c.id, _jobs.c.instance_id, _jobs.c.task_id, _jobs.c.topic, _jobs.c.payload, _jobs.c.retries,
+            _jobs.c.retry_cycle, _jobs.c.attempts, _jobs.c.partner_id, _jobs.c.locked_by)
+
+
+def _claimable(now):
+    """Pending and due, or locked by a worker whose lease has expired."""
+    return or_(and_(_jobs.c.status == "pending", _jobs.c.due_at <= now),
+               and_(_jobs.c.status == "locked", _jobs.c.lock_expires_at < now))
+
+
+def claim(session: Session, worker_id: str, *, external: bool = False, topics: list[str] | None = None,
+          job_id: str | None = None, limit: int = 1, lease: timedelta = LEASE) -> list[JobRecord]:
+    """Lock up to `limit` ready jobs for `worker_id` and commit; two workers never get the same job."""
+    now = clock.now()
+    candidates = select(_jobs.c.id).where(_claimable(now), _jobs.c.external.is_(external))
+    if job_id is not None:
+        candidates = candidates.where(_jobs.c.id == job_id)
+    if topics is not None:
+        candidates = candidates.where(_jobs.c.topic.in_(topics))
+    candidates = candidates.order_by(_jobs.c.priority.desc(), _jobs.c.due_at).limit(limit)
+    # Lock the chosen rows first (PostgreSQL skips rows other workers hold; SQLite serializes writers), then update
+    # exactly those: inside one UPDATE … IN (SELECT … SKIP LOCKED) PostgreSQL may re-run the subquery and lock more.
+    connection = session.connection()
+    ids = list(connection.execute(candidates.with_for_update(skip_locked=True)).scalars())
+    rows = connection.execute(
+        update(_jobs).where(_jobs.c.id.in_(ids))
+        .values(status="locked", locked_by=worker_id, lock_expires_at=now + lease, attempts=_jobs.c.attempts + 1)
+        .returning(*_COLUMNS)
+    ).all() if ids else []
+    session.commit()
+    return [JobRecord(*row) for row in rows]
+
+
+def run(session: Session, job: JobRecord, worker_id: str) -> str:
+    """Call the job's operator and report the result; 'done', 'retry', 'incident' or 'lost' (someone else
+    finished it, or the instance ended meanwhile)."""
+    try:
+        result = registry.call(job.topic, load_data(job.payload), idempotency_key=job.id)
+    except Exception as error:  # noqa: BLE001 — any operator failure is the job's, reported as retry or incident
+        log.warning("job %s (%s) failed: %s", job.id, job.topic, error, extra={"job_id": job.id,
+                                                                              "instance_id": job.instance_id})
+        return fail(session, job.id, worker_id, f"{type(error).__name__}: {error}", traceback.format_exc())
+    return complete(session, job.id, worker_id, result)
+
+
+def complete(session: Session, job_id: str, worker_id: str, result: dict, *, scope: Scope = SYSTEM) -> str:
+    """Apply a worker's result to its instance (retrying a lost optimistic race); 'done', 'lost', or 'incident'
+    when the instance cannot take the result (it failed or was suspended meanwhile)."""
+    reason = ""
+    for _ in range(COMPLETION_ATTEMPTS):
+        job = _locked_by(session, job_id, worker_id)
+        if job is None:
+            return "lost"
+        try:
+            instances.complete_service_task(session, job.instance_id, job.task_id, result, job_id=job.id,
+                                            scope=scope)
+            return "done"
+        except Conflict as conflict:
+            session.rollback()  # another job of the same instance advanced it first: read it again
+            reason = str(conflict)
+    return fail(session, job_id, worker_id, f"the result could not be applied: {reason}", retries=0)
+
+
+def fail(session: Session, job_id: str, worker_id: str, message: str, details: str | None = None, *,
+         retries: int | None = None, retry_timeout: timedelta | None = None) -> str:
+    """Record a failed try: back to pending after the retry delay, or an incident when no retries are left.
+    External workers pass their own `retries` and `retry_timeout`, as Camunda's failure call does."""
+    job = _locked_by(session, job_id, worker_id)
+    if job is None:
+        return "lost"
+    left = job.retries - 1 if retries is None else retries
+    values = {"error_message": message[:2000], "error_details": details, "locked_by": None, "lock_expires_at": None,
+              "retries": max(left, 0)}
+    if left > 0:
+        delay = retry_timeout if retry_timeout is not None else retry_policy(job.retry_cycle).delay_after(job.attempts)
+        values.update(status="pending", due_at=clock.now() + delay)
+        outcome, kind = "retry", "job_failed"
+    else:
+        values.update(status="incident")
+        outcome, kind = "incident", "incident_created"
+    session.connection().execute(update(_jobs).where(_jobs.c.id == job_id).values(**values))
+    store.write_events(session, [store.event(kind, job.instance_id, job.partner_id, worker_id, task_id=job.task_id,
+                                             job_id=job_id, message=message[:500])])
+    session.commit()
+    return outcome
+
+
+def set_retries(session: Session, job_id: str, retries: int, *, scope: Scope = SYSTEM) -> None:
+    """Give a failed job (an incident) `retries` more tries, due now."""
+    if retries < 1:
+        raise Conflict("retries must be at least 1")
+    job = _job(session, job_id, scope)
+    changed = session.connection().execute(
+        update(_jobs).where(_jobs.c.id == job.id, _jobs.c.status.in_(("incident", "pending")))
+        .values(status="pending", retries=retries, due_at=clock.now(), locked_by=None, lock_expires_at=None)
+    ).rowcount
+    if not changed:
+        session.rollback()
+        raise Conflict(f"job {job_id} is not waiting for retries")
+    store.write_events(session, [store.event("job_retries_set", job.instance_id, job.partner_id, scope.username,
+                                             task_id=job.task_id, job_id=job_id, retries=retries)])
+    session.commit()
+
+
+def ready_job_ids(session: Session, limit: int = 1000) -> list[str]:
+    """Ids of platform jobs that a worker could claim now (the sweeper re-enqueues them)."""
+    return list(session.connection().execute(
+        select(_jobs.c.id).where(_claimable(clock.now()), _jobs.c.external.is_(False))
+        .order_by(_jobs.c.due_at).limit(limit)).scalars())
+
+
+def work_once(session: Session, worker_id: str, job_id: str | None = None) -> str | None:
+    """Claim one ready platform job (or the given one) and run it; None when there was nothing to do."""
+    claimed = claim(session, worker_id, job_id=job_id)
+    return run(session, claimed[0], worker_id) if claimed else None
+
+
+def _locked_by(session: Session, job_id: str, worker_id: str) -> JobRecord | None:
+    row = session.connection().execute(
+        select(*_COLUMNS).where(_jobs.c.id == job_id, _jobs.c.status == "locked", _jobs.c.locked_by == worker_id)
+    ).one_or_none()
+    return JobRecord(*row) if row else None
+
+
+def _job(session: Session, job_id: str, scope: Scope) -> JobRecord:
+    row = session.connection().execute(select(*_COLUMNS).where(_jobs.c.id == job_id)).one_or_none()
+    if row is None or not scope.allows(row.partner_id):
+        raise NotFound(f"job {job_id} does not exist")
+    return JobRecord(*row)

@@ -1,0 +1,154 @@
+"""Jobs: the outbox row written with the step, workers claiming with a lease, exactly-once effects through the
+idempotency key, retries with backoff, incidents and their retry, and concurrent jobs of one instance."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from engine import clock, instances, jobs
+from engine.deployment import deploy
+from engine.errors import Conflict
+from engine.models import AuditEvent, Job, ProcessInstance
+from engine.operators import registry
+from tests.engine.conftest import RULES, diagram
+from web.extensions import db
+
+EFFECTS: dict[str, dict] = {}  # idempotency key -> the effect, as an e-mail outbox would hold it
+FAILURES = {"left": 0}
+
+
+@registry.register("test.notify")
+def _notify(client: str, amount, idempotency_key: str) -> dict:
+    if FAILURES["left"] > 0:
+        FAILURES["left"] -= 1
+        raise RuntimeError("SMTP сервер недоступен")
+    EFFECTS.setdefault(idempotency_key, {"client": client, "amount": amount})
+    return {"notified": True}
+
+
+@registry.register("test.archive")
+def _archive() -> dict:
+    return {"archived": True}
+
+
+@registry.register("test.report")
+def _report() -> dict:
+    return {"reported": True}
+
+
+@pytest.fixture(autouse=True)
+def _clean():
+    EFFECTS.clear()
+    FAILURES["left"] = 0
+
+
+@pytest.fixture
+def started(session):
+    deploy(session, diagram("async_notify.bpmn"), name="async", rules=RULES)
+    return instances.start_process(session, "async_notify", {"client": "ООО «Ромашка»", "amount": Decimal("12.50")})
+
+
+def _jobs(session, instance_id: str) -> list[Job]:
+    session.expire_all()
+    return list(session.scalars(select(Job).where(Job.instance_id == instance_id).order_by(Job.created_at)))
+
+
+def _drain(session, worker: str = "w1") -> list[str]:
+    outcomes = []
+    while (outcome := jobs.work_once(session, worker)) is not None:
+        outcomes.append(outcome)
+    return outcomes
+
+
+def test_the_engine_stops_at_a_side_effect_and_writes_a_job_in_the_same_transaction(session, started):
+    assert started.status == "active" and EFFECTS == {}
+    [job] = _jobs(session, started.id)
+    assert (job.topic, job.status, job.retries, job.external) == ("test.notify", "pending", 3, False)
+
+
+def test_a_worker_runs_the_job_once_and_the_instance_goes_on(session, started):
+    assert _drain(session) == ["done", "done", "done"]
+    assert [job.status for job in _jobs(session, started.id)] == ["done", "done", "done"]
+    [effect] = EFFECTS.values()
+    assert effect == {"client": "ООО «Ромашка»", "amount": Decimal("12.50")}
+    assert session.get(ProcessInstance, started.id).status == "completed"
+
+
+def test_a_job_whose_worker_died_is_claimed_again_after_its_lease_and_the_effect_stays_single(session, started):
+    [job] = jobs.claim(session, "dead-worker")
+    assert jobs.claim(session, "w2") == []  # leased: nobody else may take it
+    with time_machine.travel(clock.now() + jobs.LEASE + timedelta(seconds=1), tick=False):
+        [again] = jobs.claim(session, "w2")
+        assert again.id == job.id and again.attempts == 2
+        assert jobs.run(session, again, "w2") == "done"
+        # The dead worker wakes up and reports the same job: it no longer holds it.
+        assert jobs.complete(session, job.id, "dead-worker", {"notified": True}) == "lost"
+    assert len(EFFECTS) == 1
+
+
+def test_a_failing_operator_is_retried_after_the_delay_then_becomes_an_incident(session, started):
+    FAILURES["left"] = 10
+    assert jobs.work_once(session, "w1") == "retry"
+    assert jobs.work_once(session, "w1") is None  # not due yet: R3/PT1M waits a minute
+    with time_machine.travel(clock.now() + timedelta(minutes=1, seconds=1), tick=False):
+        assert jobs.work_once(session, "w1") == "retry"
+    with time_machine.travel(clock.now() + timedelta(minutes=2, seconds=2), tick=False):
+        assert jobs.work_once(session, "w1") == "incident"
+    [job] = _jobs(session, started.id)
+    assert job.status == "incident" and "SMTP сервер недоступен" in job.error_message
+    assert "RuntimeError" in job.error_details
+    kinds = list(session.scalars(select(AuditEvent.kind).where(AuditEvent.instance_id == started.id)))
+    assert kinds.count("job_failed") == 2 and kinds.count("incident_created") == 1
+
+
+def test_an_incident_runs_again_once_retries_are_set(session, started):
+    FAILURES["left"] = 3
+    jobs.work_once(session, "w1")
+    for minutes in (2, 4):
+        with time_machine.travel(clock.now() + timedelta(minutes=minutes), tick=False):
+            jobs.work_once(session, "w1")
+    [job] = _jobs(session, started.id)
+    assert job.status == "incident"
+    jobs.set_retries(session, job.id, 1)
+    assert _drain(session) == ["done", "done", "done"]
+    assert session.get(ProcessInstance, started.id).status == "completed"
+    with pytest.raises(Conflict):
+        jobs.set_retries(session, job.id, 1)
+
+
+def test_cancelling_the_instance_cancels_its_waiting_job(session, started):
+    instances.cancel_instance(session, started.id)
+    assert [job.status for job in _jobs(session, started.id)] == ["cancelled"]
+    assert jobs.work_once(session, "w1") is None and EFFECTS == {}
+
+
+def test_two_jobs_of_one_instance_completed_at_once_lose_no_update(app, started):
+    jobs.work_once(db.session, "w0")  # notify → the parallel split writes two jobs
+    db.session.remove()
+    barrier = threading.Barrier(2)
+    outcomes: list[str | None] = []
+
+    def work(worker: str) -> None:
+        with app.app_context():
+            try:
+                [job] = jobs.claim(db.session, worker)
+                barrier.wait()
+                outcomes.append(jobs.run(db.session, job, worker))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work, args=(f"w{n}",)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == ["done", "done"]
+    variables = instances.instance_variables(db.session, started.id)
+    assert variables["archived"] is True and variables["reported"] is True
+    assert db.session.get(ProcessInstance, started.id).status == "completed"
