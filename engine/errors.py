@@ -15,3 +15,7 @@ class Conflict(EngineError):
 
 class InvalidInput(EngineError):
     """Variables, files or arguments that cannot be accepted."""
+
+
+class Forbidden(EngineError):
+    """The caller may see the object but not do this to it (claim a task of another group, deploy, …)."""

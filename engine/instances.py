@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -13,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from engine import clock, dispatch, runtime, store
-from engine.errors import Conflict, NotFound
+from engine.errors import Conflict, Forbidden, NotFound
 from engine.models import ProcessDefinition
 from engine.operators import registry
 from engine.retry import retries_of
@@ -49,16 +52,15 @@ def start_process(
     failure = runtime.advance(workflow)
     record = InstanceRecord(id=str(uuid.uuid4()), definition_id=definition.id, definition_key=definition.key,
                             business_key=business_key, partner_id=partner_id, status=ACTIVE, state="", version=1)
-    record, events = _outcome(record, workflow, failure, scope)
-    events.insert(0, store.event("instance_started", record.id, partner_id, scope.username,
-                                 definition=definition.id))
+    step = _after_step(record, workflow, failure, scope)
+    step.events.insert(0, store.event("instance_started", record.id, partner_id, scope.username,
+                                      definition=definition.id))
     with _unit_of_work(session):
-        store.insert_instance(session, record, started_by=scope.username, state_version=STATE_VERSION,
-                              ended_at=clock.now() if record.status == COMPLETED else None)
-        events += _project(session, record, workflow, failure, before=([], []), completed=None, scope=scope)
-        store.write_events(session, events)
-    _dispatch(events)
-    return record
+        store.insert_instance(session, step.record, started_by=scope.username, state_version=STATE_VERSION,
+                              ended_at=clock.now() if step.record.status == COMPLETED else None)
+        _project(session, step, before=([], []), completed=None, scope=scope)
+    _dispatch(step.events)
+    return step.record
 
 
 def complete_task(session: Session, task_id: str, variables: dict[str, Any] | None = None, *,
@@ -66,19 +68,21 @@ def complete_task(session: Session, task_id: str, variables: dict[str, Any] | No
     """Complete a waiting user task with `variables` and run the instance on until it waits again."""
     task, instance = store.read_task_with_instance(session, task_id, scope)
     _require_open(task)
+    if not scope.may_complete(task.assignee, task.candidate_groups, task.candidate_users):
+        raise Forbidden(f"task {task_id} is assigned to {task.assignee}" if task.assignee
+                        else f"task {task_id} is not offered to your groups")
     _require_active(instance)
     workflow = _workflow(session, instance)
     before = _waiting(workflow)
     failure = runtime.complete_user_task(workflow, task_id, dict(variables or {}))
-    completed, events = _outcome(instance, workflow, failure, scope)
-    events.insert(0, store.event("task_completed", instance.id, instance.partner_id, scope.username,
-                                 task_id=task_id, task_key=task.task_key))
+    step = _after_step(instance, workflow, failure, scope)
+    step.events.insert(0, store.event("task_completed", instance.id, instance.partner_id, scope.username,
+                                      task_id=task_id, task_key=task.task_key))
     with _unit_of_work(session):
-        _write(session, instance, completed)
-        events += _project(session, instance, workflow, failure, before=before, completed=task_id, scope=scope)
-        store.write_events(session, events)
-    _dispatch(events)
-    return completed
+        _write(session, instance, step.record)
+        _project(session, step, before=before, completed=task_id, scope=scope)
+    _dispatch(step.events)
+    return step.record
 
 
 def complete_service_task(session: Session, instance_id: str, task_id: str, result: dict[str, Any], *,
@@ -91,23 +95,26 @@ def complete_service_task(session: Session, instance_id: str, task_id: str, resu
     workflow = _workflow(session, instance)
     before = _waiting(workflow)
     failure = runtime.complete_service_task(workflow, task_id, result)
-    completed, events = _outcome(instance, workflow, failure, scope)
-    events.insert(0, store.event("job_completed", instance.id, instance.partner_id, scope.username,
-                                 task_id=task_id, job_id=job_id))
+    step = _after_step(instance, workflow, failure, scope)
+    step.events.insert(0, store.event("job_completed", instance.id, instance.partner_id, scope.username,
+                                      task_id=task_id, job_id=job_id))
     with _unit_of_work(session):
         if not store.finish_job(session, job_id):
             raise Conflict(f"job {job_id} is no longer locked for completion")
-        _write(session, instance, completed)
-        events += _project(session, instance, workflow, failure, before=before, completed=None, scope=scope)
-        store.write_events(session, events)
-    _dispatch(events)
-    return completed
+        _write(session, instance, step.record)
+        _project(session, step, before=before, completed=None, scope=scope)
+    _dispatch(step.events)
+    return step.record
 
 
 def claim_task(session: Session, task_id: str, user_id: str, *, scope: Scope = SYSTEM) -> None:
     """Make `user_id` the assignee of an open task that nobody else holds."""
     task = store.read_task(session, task_id, scope)
     _require_open(task)
+    if user_id != scope.username and not scope.supervises:
+        raise Forbidden("only a manager may claim a task for someone else")
+    if not scope.eligible_for(task.candidate_groups, task.candidate_users):
+        raise Forbidden(f"task {task_id} is not offered to your groups")
     with _unit_of_work(session):
         if not store.set_assignee(session, task_id, user_id, only_if_free_for=user_id):
             raise Conflict(f"task {task_id} is already claimed by {task.assignee or 'someone else'}")
@@ -116,13 +123,23 @@ def claim_task(session: Session, task_id: str, user_id: str, *, scope: Scope = S
 
 
 def unclaim_task(session: Session, task_id: str, *, scope: Scope = SYSTEM) -> None:
-    """Put an open task back into its group's queue."""
-    set_assignee(session, task_id, None, scope=scope)
+    """Put an open task back into its group's queue (its assignee or a manager)."""
+    task = store.read_task(session, task_id, scope)
+    if task.assignee not in (None, scope.username) and not scope.supervises:
+        raise Forbidden(f"task {task_id} is held by {task.assignee}")
+    _assign(session, task, None, scope)
 
 
 def set_assignee(session: Session, task_id: str, user_id: str | None, *, scope: Scope = SYSTEM) -> None:
-    """Assign an open task to `user_id` (or nobody), whoever held it."""
+    """Assign an open task to `user_id` (or nobody), whoever held it — a manager's action."""
     task = store.read_task(session, task_id, scope)
+    if not scope.supervises:
+        raise Forbidden("only a manager may assign tasks")
+    _assign(session, task, user_id, scope)
+
+
+def _assign(session: Session, task: store.TaskRecord, user_id: str | None, scope: Scope) -> None:
+    task_id = task.id
     _require_open(task)
     with _unit_of_work(session):
         store.set_assignee(session, task_id, user_id)
@@ -188,27 +205,21 @@ def task_variables(session: Session, task_id: str, *, scope: Scope = SYSTEM) -> 
 # -- internals -------------------------------------------------------------------------------------------------
 
 
-class _unit_of_work:
-    """Commit on success; on any error roll back, and report SQLite's lost write race as `Conflict`."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def __enter__(self) -> Session:
-        return self.session
-
-    def __exit__(self, kind, error, _traceback) -> bool:
-        if error is None:
-            try:
-                self.session.commit()
-                return False
-            except OperationalError as commit_error:
-                error = commit_error
-        self.session.rollback()
-        if isinstance(error, OperationalError) and "database is locked" in str(error):
+@contextmanager
+def _unit_of_work(session: Session) -> Iterator[Session]:
+    """Commit on success; on any error roll back and re-raise — SQLite's lost write race as `Conflict`."""
+    try:
+        yield session
+        session.commit()
+    except OperationalError as error:
+        session.rollback()
+        if "database is locked" in str(error):
             # SQLite: a writer whose snapshot is older than the last commit cannot upgrade to a write lock.
             raise Conflict("the process instance was changed by someone else meanwhile; reload and retry") from error
-        return False
+        raise
+    except BaseException:
+        session.rollback()
+        raise
 
 
 _DEFINITION_COLUMNS = (ProcessDefinition.id, ProcessDefinition.key, ProcessDefinition.suspended)
@@ -244,8 +255,24 @@ def _require_active(instance: InstanceRecord) -> None:
         raise Conflict(f"process instance {instance.id} is {instance.status}")
 
 
-def _outcome(record: InstanceRecord, workflow, failure: Failure | None, scope: Scope):
-    """The instance after a step — state, status, error — and the audit events of how it ended, if it did."""
+@dataclass
+class _Step:
+    """An instance after one engine step: its new record, the audit events, and what it now waits in."""
+
+    record: InstanceRecord
+    events: list[dict]
+    users: list[runtime.WaitingUserTask]
+    services: list[runtime.WaitingServiceTask]
+
+
+def _after_step(record: InstanceRecord, workflow, failure: Failure | None, scope: Scope) -> _Step:
+    """The instance after a step — state, status, error, waiting tasks — and the audit events of how it ended."""
+    users, services = [], []
+    if failure is None:
+        try:
+            users, services = runtime.waiting_user_tasks(workflow), runtime.waiting_service_tasks(workflow)
+        except runtime.StepFailed as step_failed:
+            failure = step_failed.failure
     events = []
     status, error = record.status, None
     if failure is not None:
@@ -255,7 +282,8 @@ def _outcome(record: InstanceRecord, workflow, failure: Failure | None, scope: S
     elif runtime.is_finished(workflow):
         status = COMPLETED
         events.append(store.event("instance_completed", record.id, record.partner_id, scope.username))
-    return dataclasses.replace(record, state=dump_workflow(workflow), status=status, error=error), events
+    after = dataclasses.replace(record, state=dump_workflow(workflow), status=status, error=error)
+    return _Step(after, events, users, services)
 
 
 def _write(session: Session, read: InstanceRecord, written: InstanceRecord) -> None:
@@ -272,17 +300,19 @@ def _is_external(topic: str) -> bool:
     return topic not in registry
 
 
-def _project(session, record, workflow, failure, *, before, completed, scope) -> list[dict]:
-    """Bring the task projection and the jobs up to date; return the audit events (job ids ride in them)."""
-    if failure is not None:
-        return []
-    events = store.project_tasks(session, record, before[0], runtime.waiting_user_tasks(workflow),
-                                 completed=completed, actor=scope.username)
-    job_ids = store.project_jobs(session, record, before[1], runtime.waiting_service_tasks(workflow),
-                                 is_external=_is_external, retries_of=retries_of)
-    events += [store.event("job_created", record.id, record.partner_id, scope.username, job_id=job_id)
-               for job_id in job_ids]
-    return events
+def _project(session: Session, step: _Step, *, before, completed: str | None, scope: Scope) -> None:
+    """Bring the task projection and the jobs up to date and write the step's audit events. A failed step only
+    closes the task it completed: the rest stays as it was, for whoever repairs the instance."""
+    record = step.record
+    if record.status == FAILED:
+        before = ([completed] if completed else [], [])
+    step.events += store.project_tasks(session, record, before[0], step.users, completed=completed,
+                                       actor=scope.username)
+    job_ids = store.project_jobs(session, record, before[1], step.services, is_external=_is_external,
+                                 retries_of=retries_of)
+    step.events += [store.event("job_created", record.id, record.partner_id, scope.username, job_id=job_id)
+                    for job_id in job_ids]
+    store.write_events(session, step.events)
 
 
 def _dispatch(events: list[dict]) -> None:

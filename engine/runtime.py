@@ -121,9 +121,27 @@ def waiting_user_task_ids(workflow: BpmnWorkflow) -> list[str]:
     return [str(task.id) for task in workflow.get_tasks(state=TaskState.READY, manual=True)]
 
 
+class StepFailed(Exception):
+    """A waiting task's attributes could not be resolved (an assignee expression naming a missing variable, a
+    priority that is not a number…): the step fails like a failing script."""
+
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
+
+
 def waiting_user_tasks(workflow: BpmnWorkflow) -> list[WaitingUserTask]:
     """The user tasks that wait for a person, with their assignment and SLA resolved against the task data."""
-    return [_describe(task) for task in workflow.get_tasks(state=TaskState.READY, manual=True)]
+    described = []
+    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+        try:
+            described.append(_describe(task))
+        except SpiffWorkflowException as error:
+            raise StepFailed(_failure(error)) from error
+        except Exception as error:  # noqa: BLE001 — a bad value from the analyst's expression, not a platform bug
+            raise StepFailed(Failure(task.task_spec.bpmn_id, str(task.id), f"{type(error).__name__}: {error}")) \
+                from error
+    return described
 
 
 def _describe(task) -> WaitingUserTask:

@@ -169,8 +169,16 @@ _EXCEPTIONS = ("ArithmeticError", "AssertionError", "AttributeError", "Exception
                "LookupError", "NameError", "OverflowError", "RecursionError", "RuntimeError", "TypeError",
                "ValueError", "ZeroDivisionError")
 
+def _import_for_c_code(name: str, *args: Any, **kwargs: Any) -> Any:
+    """`strftime`, `strptime` and `date.today()` import `time` / `_strptime` from C through the frame's builtins;
+    scripts themselves cannot name `__import__` (RestrictedPython refuses `_` names), so only those two pass."""
+    if name not in ("time", "_strptime"):
+        raise ImportError(f"import of {name} is not allowed")
+    return builtins.__import__(name, *args, **kwargs)
+
+
 _BUILTINS: dict[str, Any] = {
-    "None": None, "True": True, "False": False,
+    "None": None, "True": True, "False": False, "__import__": _import_for_c_code,
     **{name: getattr(builtins, name) for name in _EXCEPTIONS},
     **HELPERS,
 }
@@ -276,6 +284,9 @@ def _check_node(node: ast.AST, mode: str) -> None:
         raise ScriptError(f"{_FORBIDDEN_NODES[type(node)]} is not allowed", line, "forbidden")
     if isinstance(node, ast.Name) and node.id in _FORBIDDEN_NAMES:
         raise ScriptError(f"name '{node.id}' is not allowed", line, "forbidden")
+    if isinstance(node, ast.ExceptHandler) and node.type is None:
+        # A bare `except:` would also catch the time limit and let a runaway loop go on.
+        raise ScriptError("a bare except is not allowed: name the exception (except ValueError:)", line, "forbidden")
     if isinstance(node, ast.NamedExpr) and mode == "eval":
         # An expression reads the task data; it must not change it.
         raise ScriptError("assignment expressions (:=) are not allowed in an expression", line, "forbidden")

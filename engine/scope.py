@@ -25,5 +25,26 @@ class Scope:
         """True when a row of `partner_id` is visible to the caller."""
         return self.partner_id is None or self.partner_id == partner_id
 
+    @property
+    def is_system(self) -> bool:
+        """The platform itself (CLI, workers, scheduler): not a person, not restricted."""
+        return self.username is None
 
+    @property
+    def supervises(self) -> bool:
+        """May assign, reassign and complete any task within the scope (managers, admins)."""
+        return self.is_system or bool(self.groups & SUPERVISOR_GROUPS)
+
+    def eligible_for(self, candidate_groups, candidate_users) -> bool:
+        """May take a task offered to these groups and users."""
+        return self.supervises or self.username in candidate_users or bool(self.groups & set(candidate_groups))
+
+    def may_complete(self, assignee: str | None, candidate_groups, candidate_users) -> bool:
+        """May complete a task: its assignee, or anyone eligible while nobody holds it, or a supervisor."""
+        if self.supervises or assignee == self.username:
+            return True
+        return assignee is None and self.eligible_for(candidate_groups, candidate_users)
+
+
+SUPERVISOR_GROUPS = frozenset({"admin", "manager", "partner_manager"})
 SYSTEM = Scope()

@@ -19,6 +19,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine import expressions, sandbox
 from engine.operators import OperatorRegistry, registry
+from engine.serializer import storable_problem
 
 DEFAULT_TIMEOUT = 2.0  # seconds a single expression or script may run
 
@@ -48,6 +49,8 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
             value = namespace[key]
             if (key in external and value is external[key]) or callable(value) or isinstance(value, ModuleType):
                 del namespace[key]
+            elif context.get(key) is not value and (problem := storable_problem(value)):
+                raise sandbox.ScriptError(f"variable '{key}' cannot be kept: {problem}")
         # The task data changes only when the whole script succeeded.
         context.clear()
         context.update(namespace)

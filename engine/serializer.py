@@ -9,9 +9,10 @@ subprocess specs out: they are cached per process version (`engine.spec_cache`) 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from copy import deepcopy
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -80,6 +81,10 @@ def _registry() -> DefaultRegistry:
     # Values the sandbox helpers produce and analysts keep in task data.
     registry.register(Decimal, lambda v: {"value": str(v)}, lambda d: Decimal(d["value"]))
     registry.register(date, lambda v: {"value": v.isoformat()}, lambda d: date.fromisoformat(d["value"]))
+    # JSON has only lists: without these a set or a tuple comes back as a list after a save.
+    for collection in (set, frozenset, tuple):
+        registry.register(collection, lambda v: {"items": [registry.convert(x) for x in v]},
+                          lambda d, kind=collection: kind(registry.restore(d["items"])))
     return registry
 
 
@@ -164,3 +169,29 @@ def dump_data(value: Any) -> str:
 def load_data(text: str) -> Any:
     """The value `dump_data` wrote."""
     return serializer.registry.restore(json.loads(text))
+
+
+_SCALARS = (type(None), bool, str, Decimal, date, datetime, timedelta)
+MAX_DEPTH = 50
+MAX_INT_DIGITS = 4000
+
+
+def storable_problem(value: Any, depth: int = 0) -> str | None:
+    """Why `value` cannot be kept in task data (it would not survive a save), or None when it can."""
+    if depth > MAX_DEPTH:
+        return "it is nested too deeply (or refers to itself)"
+    if isinstance(value, _SCALARS):
+        return None
+    if isinstance(value, int):
+        return None if abs(value) < 10**MAX_INT_DIGITS else "the number is too large"
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "NaN and infinity cannot be stored"
+    if isinstance(value, dict):
+        if not all(isinstance(key, str) for key in value):
+            return "dictionary keys must be strings"
+        items = value.values()
+    elif isinstance(value, list | tuple | set | frozenset):
+        items = value
+    else:
+        return f"a value of type {type(value).__name__} cannot be stored"
+    return next((p for p in (storable_problem(item, depth + 1) for item in items) if p), None)

@@ -47,6 +47,8 @@ class TaskRecord:
     status: str
     assignee: str | None
     partner_id: int | None
+    candidate_groups: list[str]
+    candidate_users: list[str]
 
 
 # Table-level statements: the ORM's bulk and unit-of-work layers cost more than the statements themselves here.
@@ -60,7 +62,7 @@ _INSTANCE_COLUMNS = (ProcessInstance.id, ProcessInstance.definition_id, ProcessI
                      ProcessInstance.business_key, ProcessInstance.partner_id, ProcessInstance.status,
                      ProcessInstance.state, ProcessInstance.version, ProcessInstance.error)
 _TASK_COLUMNS = (HumanTask.id, HumanTask.instance_id, HumanTask.task_key, HumanTask.status, HumanTask.assignee,
-                 HumanTask.partner_id)
+                 HumanTask.partner_id, HumanTask.candidate_groups, HumanTask.candidate_users)
 
 
 # Statements are built once: constructing them per call costs more than PostgreSQL takes to run them.
@@ -92,7 +94,8 @@ def read_task_with_instance(session: Session, task_id: str, scope: Scope) -> tup
     row = session.connection().execute(_READ_TASK_WITH_INSTANCE, {"b_id": task_id}).one_or_none()
     if row is None or not scope.allows(row[5]):
         raise NotFound(f"task {task_id} does not exist")
-    return TaskRecord(*row[:6]), InstanceRecord(*row[6:])
+    width = len(_TASK_COLUMNS)
+    return TaskRecord(*row[:width]), InstanceRecord(*row[width:])
 
 
 def insert_instance(session: Session, record: InstanceRecord, *, started_by: str | None, state_version: str,

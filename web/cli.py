@@ -48,6 +48,8 @@ def deploy_command(paths: tuple[Path, ...], name: str | None) -> None:
         for problem in rejected.problems:
             click.echo(f"{problem.file}, element {problem.element_id}: {problem.message}", err=True)
         raise click.ClickException("deployment rejected") from None
+    except EngineError as error:
+        raise click.ClickException(str(error)) from None
     for definition in result.processes + result.decisions:
         click.echo(f"deployed {definition.key} version {definition.version}")
     for definition in result.unchanged:
@@ -71,7 +73,9 @@ def start_command(key: str, business_key: str | None, assignments: tuple[str, ..
     """Start an instance of the latest version of process KEY."""
     values = {}
     for assignment in assignments:
-        name, _, raw = assignment.partition("=")
+        name, equals, raw = assignment.partition("=")
+        if not equals or not name:
+            raise click.BadParameter(f"{assignment!r} is not NAME=VALUE", param_hint="--var")
         try:
             values[name] = json.loads(raw)
         except json.JSONDecodeError:
@@ -82,7 +86,7 @@ def start_command(key: str, business_key: str | None, assignments: tuple[str, ..
         raise click.ClickException(str(error)) from None
     click.echo(f"{instance.id} {instance.status}")
     if instance.error:
-        click.echo(f"  error at {instance.error['task_key']}: {instance.error['message']}", err=True)
+        raise click.ClickException(f"the instance failed at {instance.error['task_key']}: {instance.error['message']}")
 
 
 @click.command("instances")

@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from engine import instances
 from engine.deployment import deploy
@@ -43,7 +44,8 @@ def test_start_runs_to_the_user_task_and_projects_it_for_the_worklist(session, d
 def test_completing_the_task_finishes_the_instance_and_closes_the_projection(session, deployed):
     instance = instances.start_process(session, "svc_debtor", {"debt": 5000})
     task = _open_task(session, instance.id)
-    instances.complete_task(session, task.id, {"approved": True}, scope=Scope(username="lawyer"))
+    instances.complete_task(session, task.id, {"approved": True},
+                           scope=Scope(username="lawyer", groups=frozenset({"uk_lawyer"})))
     session.expire_all()
     done = session.get(ProcessInstance, instance.id)
     assert done.status == "completed" and done.ended_at is not None
@@ -176,3 +178,14 @@ def test_instances_stay_on_their_version_after_a_new_deployment(session, deploye
     assert _open_task(session, new.id).name == "Проверить v2"
     instances.complete_task(session, _open_task(session, old.id).id, {})
     assert session.get(ProcessInstance, old.id).status == "completed"
+
+
+def test_a_failed_commit_is_an_error_and_nothing_is_stored(session, deployed, monkeypatch):
+    def broken_commit():
+        raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(session, "commit", broken_commit)
+    with pytest.raises(OperationalError):
+        instances.start_process(session, "svc_debtor", {"debt": 5000})
+    monkeypatch.undo()
+    assert session.scalar(select(func.count()).select_from(ProcessInstance)) == 0

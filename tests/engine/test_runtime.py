@@ -65,3 +65,19 @@ def test_a_script_that_never_ends_stops_the_instance_with_a_time_limit_error():
     assert failure is not None and failure.task_key == "prepare"
     assert "time" in failure.message.lower()
     assert runtime.waiting_user_tasks(workflow) == []
+
+
+def test_an_attribute_expression_with_a_bad_value_fails_the_step_with_the_element():
+    workflow, _ = _waiting("P1D", script="urgency = 'срочно'")
+    try:
+        runtime.waiting_user_tasks(workflow)
+    except runtime.StepFailed as failed:
+        assert failed.failure.task_key == "review" and "срочно" in failed.failure.message
+    else:
+        raise AssertionError("a priority that is not a number must fail the step")
+
+
+def test_a_script_value_that_cannot_be_stored_fails_the_script_with_its_name():
+    _, failure = _waiting("P1D", script="urgency = 80\nsteps = range(3)")
+    assert failure is not None and failure.task_key == "prepare"
+    assert "steps" in failure.message and "range" in failure.message

@@ -236,3 +236,14 @@ def test_the_cost_of_a_gateway_condition_is_printed():
     print(f"\nevaluate('amount > 1000 and not urgent'): {per_call:.2f} µs per call; plain eval of the text: "
           f"{baseline:.2f} µs")
     assert evaluate("amount > 1000 and not urgent", context) is True
+
+
+def test_dates_can_be_formatted_and_parsed_in_scripts():
+    context: dict = {"d": date(2026, 3, 5)}
+    execute("text = d.strftime('%d.%m.%Y')\nback = datetime.strptime(text, '%d.%m.%Y').date()", context)
+    assert context["text"] == "05.03.2026" and context["back"] == date(2026, 3, 5)
+
+
+def test_a_bare_except_is_refused_because_it_would_swallow_the_time_limit():
+    with pytest.raises(ScriptError, match="bare except"):
+        compile_script("try:\n    while True:\n        pass\nexcept:\n    x = 1")

@@ -167,3 +167,43 @@ def test_an_upload_over_the_size_limit_is_refused_in_camundas_shape(client, user
     response = client.post("/engine-rest/deployment/create", data={"big.bpmn": (huge, "big.bpmn")},
                            headers=DEMO, content_type="multipart/form-data")
     assert response.status_code == 413 and response.json["type"] == "RestException"
+
+
+def test_only_analysts_and_admins_deploy(client, users):
+    for username, status in (("crew", 403), ("partner_operator", 403), ("analyst", 200)):
+        data = {path.name: (io.BytesIO(path.read_bytes()), path.name)
+                for path in (PROCESSES / "debtor_claim.bpmn", PROCESSES / "debt_stage.dmn")}
+        response = client.post("/engine-rest/deployment/create", data=data, headers=basic(username),
+                                content_type="multipart/form-data")
+        assert response.status_code == status, username
+    assert response.json["deployedProcessDefinitions"]
+
+
+def test_a_task_is_claimed_and_completed_only_by_whom_it_is_offered_to(client, regulation):
+    _start(client, **CLAIM)
+    [task] = client.get("/engine-rest/task?candidateGroup=uk_lawyer", headers=DEMO).json
+    url = f"/engine-rest/task/{task['id']}"
+    lawyer, accountant = basic("uk_lawyer"), basic("uk_accountant")
+    assert client.post(f"{url}/claim", json={"userId": "uk_accountant"}, headers=accountant).status_code == 403
+    assert client.post(f"{url}/claim", json={"userId": "uk_accountant"}, headers=lawyer).status_code == 403
+    assert client.post(f"{url}/claim", json={"userId": "uk_lawyer"}, headers=lawyer).status_code == 204
+    assert client.post(f"{url}/complete", json={}, headers=accountant).status_code == 403
+    assert client.post(f"{url}/unclaim", headers=accountant).status_code == 403
+    assert client.post(f"{url}/assignee", json={"userId": "uk_accountant"}, headers=lawyer).status_code == 403
+    assert client.post(f"{url}/complete", json={}, headers=lawyer).status_code == 204
+
+
+def test_values_the_database_would_refuse_are_a_clear_400(client, regulation):
+    too_long = client.post("/engine-rest/process-definition/key/debtor_claim/start", headers=DEMO,
+                           json={"businessKey": "Л" * 500, "variables": {}})
+    assert too_long.status_code == 400
+    nested = client.post("/engine-rest/process-definition/key/debtor_claim/start", headers=DEMO,
+                         data="[" * 100_000, content_type="application/json")
+    assert nested.status_code == 400
+    assert client.get("/engine-rest/process-instance", headers=DEMO).json == []
+
+
+def test_a_partner_user_cannot_put_an_instance_under_another_partner(client, regulation):
+    response = _start(client, headers=basic("partner_operator"), partner_id={"value": 2, "type": "Integer"},
+                      **CLAIM)
+    assert response.status_code == 403

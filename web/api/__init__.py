@@ -10,7 +10,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import Conflict, InvalidInput, NotFound
+from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from identity.authentication import authenticate
 from web.api import openapi
 from web.engine_rest import scope_of
@@ -48,6 +48,11 @@ def invalid_fields(error: ValidationError):
 @blueprint.errorhandler(NotFound)
 def not_found(error: NotFound):
     return jsonify(error="Не найдено", detail=str(error)), 404
+
+
+@blueprint.errorhandler(Forbidden)
+def forbidden(error: Forbidden):
+    return jsonify(error="Недостаточно прав для этого действия", detail=str(error)), 403
 
 
 @blueprint.errorhandler(Conflict)

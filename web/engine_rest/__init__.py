@@ -7,9 +7,10 @@ values are sent as String variables so money never turns into a float.
 from __future__ import annotations
 
 from flask import Blueprint, Response, g, jsonify, request
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import Conflict, InvalidInput, NotFound
+from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.scope import Scope
 from identity.authentication import authenticate
 from web.engine_rest import decisions, deployments, instances, process_definitions, tasks
@@ -22,6 +23,7 @@ for resource in (decisions, deployments, instances, process_definitions, tasks):
 
 _ERRORS = {
     NotFound: (404, "InvalidRequestException"),
+    Forbidden: (403, "AuthorizationException"),
     Conflict: (409, "OptimisticLockingException"),
     InvalidInput: (400, "InvalidRequestException"),
 }
@@ -53,12 +55,20 @@ def version():
 
 
 @blueprint.errorhandler(NotFound)
+@blueprint.errorhandler(Forbidden)
 @blueprint.errorhandler(Conflict)
 @blueprint.errorhandler(InvalidInput)
 def engine_error(failure):
     status, kind = next(v for k, v in _ERRORS.items() if isinstance(failure, k))
     details = getattr(failure, "details", None)
     return error(status, kind, str(failure), **({"details": details} if details else {}))
+
+
+@blueprint.errorhandler(DataError)
+def data_error(failure: DataError):
+    """A value the database refuses (too long for its column, a NUL character): the caller's input, a 400."""
+    db.session.rollback()
+    return error(400, "InvalidRequestException", f"a value is not acceptable: {failure.orig}".splitlines()[0])
 
 
 @blueprint.errorhandler(HTTPException)

@@ -6,22 +6,29 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
 from engine.deployment import DeploymentRejected, deploy
-from engine.errors import InvalidInput, NotFound
+from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.models import DecisionDefinition, Deployment, ProcessDefinition
 from web.engine_rest import representations
-from web.engine_rest.http import current_scope, error
+from web.engine_rest.http import bounded_text, current_scope, error
 from web.extensions import db
 from web.rules import deploy_rules
 
 blueprint = Blueprint("deployments", __name__)
 
 
+DEPLOYER_GROUPS = frozenset({"analyst", "admin"})
+
+
 @blueprint.post("/deployment/create")
 def create():
+    if not current_scope().groups & DEPLOYER_GROUPS:
+        raise Forbidden("deploying processes needs the analyst or admin role")
     files = {f.filename or name: f.read() for name, f in request.files.items(multi=True)}
     if not files:
         raise InvalidInput("the deployment contains no files")
-    name = request.form.get("deployment-name") or next(iter(files))
+    name = bounded_text(request.form.get("deployment-name") or next(iter(files)), "deployment-name", 200)
+    for file_name in files:
+        bounded_text(file_name, "file name", 300)
     try:
         result = deploy(db.session, files, name=name, rules=deploy_rules(current_app),
                         deployed_by=current_scope().username, source=request.form.get("deployment-source"))

@@ -17,7 +17,10 @@ def json_body() -> dict:
     """The request's JSON object (an empty body is an empty object); anything else is a 400."""
     if not request.data:
         return {}
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        raise InvalidInput("the request body is nested too deeply") from None
     if not isinstance(body, dict):
         raise InvalidInput("the request body must be a JSON object")
     return body
@@ -44,3 +47,14 @@ def flag(name: str) -> bool:
 
 def no_content() -> tuple[str, int]:
     return "", 204
+
+
+def bounded_text(value, name: str, limit: int, *, required: bool = False) -> str | None:
+    """A string parameter of at most `limit` characters (the column's size); anything else is a 400."""
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or (required and not value):
+        raise InvalidInput(f"{name} must be a {'non-empty ' if required else ''}string")
+    if len(value) > limit or "\x00" in value:
+        raise InvalidInput(f"{name} must be at most {limit} characters, without NUL")
+    return value

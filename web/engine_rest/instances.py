@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, request
 
 from engine import instances as instance_service
 from engine import queries
-from engine.errors import InvalidInput, NotFound
+from engine.errors import Forbidden, InvalidInput, NotFound
 from web.engine_rest import representations, variables
 from web.engine_rest.http import current_scope, json_body, no_content, paging
 from web.extensions import db
@@ -122,6 +122,8 @@ def modify_variables(instance_id: str):
     deletions = body.get("deletions") or []
     if not isinstance(deletions, list) or not all(isinstance(d, str) for d in deletions):
         raise InvalidInput("deletions must be a list of variable names")
-    instance_service.modify_variables(db.session, instance_id, variables.decode(body.get("modifications")),
-                                      deletions, scope=current_scope())
+    modifications = variables.decode(body.get("modifications"))
+    if current_scope().partner_id is not None and ("partner_id" in modifications or "partner_id" in deletions):
+        raise Forbidden("partner_id is set by the platform, not by a partner's user")
+    instance_service.modify_variables(db.session, instance_id, modifications, deletions, scope=current_scope())
     return no_content()

@@ -6,10 +6,10 @@ from flask import Blueprint, jsonify, request
 
 from engine import instances as instance_service
 from engine import queries
-from engine.errors import InvalidInput
+from engine.errors import Forbidden, InvalidInput
 from engine.models import ProcessDefinition
 from web.engine_rest import representations, variables
-from web.engine_rest.http import current_scope, flag, json_body, paging
+from web.engine_rest.http import bounded_text, current_scope, flag, json_body, paging
 from web.extensions import db
 
 blueprint = Blueprint("process_definitions", __name__)
@@ -54,9 +54,7 @@ def start_by_id(definition_id: str):
 
 def _start(definition: ProcessDefinition):
     body = json_body()
-    business_key = body.get("businessKey")
-    if business_key is not None and not isinstance(business_key, str):
-        raise InvalidInput("businessKey must be a string")
+    business_key = bounded_text(body.get("businessKey"), "businessKey", 200)
     values = variables.decode(body.get("variables"))
     instance = instance_service.start_process(
         db.session, definition.key, values, business_key=business_key, definition_id=definition.id,
@@ -70,10 +68,13 @@ def _start(definition: ProcessDefinition):
 
 
 def _partner_id(values: dict) -> int | None:
-    """The partner of a new instance: the `partner_id` variable when the caller is УК-wide."""
-    partner = values.get("partner_id")
-    if partner is None:
-        return None
-    if isinstance(partner, bool) or not isinstance(partner, int):
+    """The partner of a new instance: the caller's own partner, or the `partner_id` variable of a УК-wide caller."""
+    partner, scope = values.get("partner_id"), current_scope()
+    if partner is not None and (isinstance(partner, bool) or not isinstance(partner, int)):
         raise InvalidInput("partner_id must be an Integer")
+    if scope.partner_id is not None:
+        if partner not in (None, scope.partner_id):
+            raise Forbidden("a partner's user starts instances of its own partner only")
+        values["partner_id"] = scope.partner_id
+        return scope.partner_id
     return partner

@@ -6,9 +6,8 @@ from flask import Blueprint, jsonify, request
 
 from engine import instances as instance_service
 from engine import queries
-from engine.errors import InvalidInput
 from web.engine_rest import representations, variables
-from web.engine_rest.http import current_scope, flag, json_body, no_content, paging
+from web.engine_rest.http import bounded_text, current_scope, flag, json_body, no_content, paging
 from web.extensions import db
 
 blueprint = Blueprint("tasks", __name__)
@@ -42,10 +41,7 @@ def get(task_id: str):
 
 
 def _user_id() -> str:
-    user_id = json_body().get("userId")
-    if not isinstance(user_id, str) or not user_id:
-        raise InvalidInput("userId must be a non-empty string")
-    return user_id
+    return bounded_text(json_body().get("userId"), "userId", 80, required=True)
 
 
 @blueprint.post("/task/<task_id>/claim")
@@ -62,9 +58,7 @@ def unclaim(task_id: str):
 
 @blueprint.post("/task/<task_id>/assignee")
 def assignee(task_id: str):
-    user_id = json_body().get("userId")
-    if user_id is not None and not isinstance(user_id, str):
-        raise InvalidInput("userId must be a string or null")
+    user_id = bounded_text(json_body().get("userId"), "userId", 80)
     instance_service.set_assignee(db.session, task_id, user_id, scope=current_scope())
     return no_content()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -64,7 +65,10 @@ def _boolean(value: Any, _info: dict) -> bool:
 def _double(value: Any, _info: dict) -> float:
     if isinstance(value, bool):
         raise ValueError("not a number")
-    return float(value)
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError("not a finite number")
+    return number
 
 
 def _string(value: Any, _info: dict) -> str:
@@ -80,7 +84,10 @@ def _date(value: Any, _info: dict) -> datetime:
 
 
 def _json(value: Any, info: dict) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
+    try:
+        return json.loads(value) if isinstance(value, str) else value
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 def _object(value: Any, info: dict) -> Any:
