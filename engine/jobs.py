@@ -63,15 +63,24 @@ def claim(session: Session, worker_id: str, *, external: bool = False, topics: l
     if topics is not None:
         candidates = candidates.where(_jobs.c.topic.in_(topics))
     candidates = candidates.order_by(_jobs.c.priority.desc(), _jobs.c.due_at).limit(limit)
-    # Lock the chosen rows first (PostgreSQL skips rows other workers hold; SQLite serializes writers), then update
-    # exactly those: inside one UPDATE … IN (SELECT … SKIP LOCKED) PostgreSQL may re-run the subquery and lock more.
+    # Lock the chosen rows first (PostgreSQL skips rows other workers hold), then update exactly those: inside one
+    # UPDATE … IN (SELECT … SKIP LOCKED) PostgreSQL may re-run the subquery and lock more. The UPDATE checks again
+    # that each row is still claimable, because SQLite reads without locks: a worker that lost the race to a row
+    # gets nothing for it and looks again.
     connection = session.connection()
-    ids = list(connection.execute(candidates.with_for_update(skip_locked=True)).scalars())
-    rows = connection.execute(
-        update(_jobs).where(_jobs.c.id.in_(ids))
-        .values(status="locked", locked_by=worker_id, lock_expires_at=now + lease, attempts=_jobs.c.attempts + 1)
-        .returning(*_COLUMNS)
-    ).all() if ids else []
+    rows: list = []
+    for _ in range(3):
+        ids = list(connection.execute(candidates.with_for_update(skip_locked=True)).scalars())
+        if not ids:
+            break
+        rows = connection.execute(
+            update(_jobs).where(_jobs.c.id.in_(ids), _claimable(now))
+            .values(status="locked", locked_by=worker_id, lock_expires_at=now + lease,
+                    attempts=_jobs.c.attempts + 1)
+            .returning(*_COLUMNS)
+        ).all()
+        if rows:
+            break
     session.commit()
     return [JobRecord(*row) for row in rows]
 
