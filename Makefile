@@ -6,8 +6,9 @@ STAMP    = $(VENV)/.installed
 HOST    ?= 127.0.0.1
 PORT    ?= 5000
 PG_URL  ?= postgresql+psycopg://root@127.0.0.1:5432/test
-# Debian packages the platform needs at run time (PDF fonts and libraries for WeasyPrint come with the documents work).
-DEB_PACKAGES ?=
+# Debian packages: WeasyPrint's libraries and the PT fonts of the documents; poppler-utils and zbar-tools for their tests.
+DEB_PACKAGES ?= fonts-paratype fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1 \
+                poppler-utils zbar-tools
 
 .PHONY: install system-packages migrate demo serve test lint bench clean
 
@@ -31,7 +32,7 @@ demo: install system-packages migrate
 	$(BIN)/reglament deploy processes forms
 	$(BIN)/reglament seed-demo
 	@echo "Serving http://$(HOST):$(PORT)  (engine REST API: http://$(HOST):$(PORT)/engine-rest, Basic auth demo/demo)"
-	$(BIN)/reglament run --host $(HOST) --port $(PORT)
+	$(BIN)/reglament serve --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

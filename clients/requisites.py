@@ -135,3 +135,38 @@ def _snils_check(number: str) -> int:
 
 def _account_key_valid(digits: str) -> bool:
     return sum(int(digit) * weight % 10 for digit, weight in zip(digits, ACCOUNT_WEIGHTS, strict=True)) % 10 == 0
+
+
+REQUIRED_BY_KIND = {"ЮЛ": ("inn", "ogrn"), "ИП": ("inn", "ogrnip"), "ФЛ": ()}
+
+
+def validate_requisites(kind: str, values: dict[str, str | None]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Validate a client's requisites as a whole: (normalized values, {field: [Russian messages]})."""
+    given = {name: str(value).strip() for name, value in values.items() if value not in (None, "")}
+    errors: dict[str, list[str]] = {}
+    normalized: dict[str, str] = {}
+    for name in REQUIRED_BY_KIND.get(kind, ()):
+        if name not in given:
+            errors[name] = [f"Обязательное поле для клиента {kind}"]
+    inn_length = 10 if kind == "ЮЛ" else 12 if kind in ("ФЛ", "ИП") else None
+    checks = {
+        "inn": lambda v: validate_inn(v, length=inn_length),
+        "kpp": validate_kpp,
+        "ogrn": validate_ogrn,
+        "ogrnip": validate_ogrnip,
+        "snils": validate_snils,
+        "bik": validate_bik,
+        "bank_account": lambda v: validate_bank_account(v, given.get("bik", "")),
+        "correspondent_account": lambda v: validate_correspondent_account(v, given.get("bik", "")),
+    }
+    for name, check in checks.items():
+        if name not in given or name in errors:
+            continue
+        if name in ("bank_account", "correspondent_account") and "bik" not in given:
+            errors[name] = ["Укажите БИК банка: без него счёт проверить нельзя"]
+            continue
+        try:
+            normalized[name] = check(given[name])
+        except RequisiteError as error:
+            errors.setdefault(error.field if error.field in checks else name, []).append(error.message)
+    return normalized, errors

@@ -58,7 +58,7 @@ def start_process(
     with _unit_of_work(session):
         store.insert_instance(session, step.record, started_by=scope.username, state_version=STATE_VERSION,
                               ended_at=clock.now() if step.record.status == COMPLETED else None)
-        _project(session, step, before=([], []), completed=None, scope=scope)
+        _project(session, step, before=([], [], []), completed=None, scope=scope)
     _dispatch(step.events)
     return step.record
 
@@ -105,6 +105,27 @@ def complete_service_task(session: Session, instance_id: str, task_id: str, resu
         _project(session, step, before=before, completed=None, scope=scope)
     _dispatch(step.events)
     return step.record
+
+
+def fire_timers(session: Session, instance_id: str, *, scope: Scope = SYSTEM) -> bool:
+    """Let the instance's due timers fire and run it on; False when none was due. Two schedulers racing on the
+    same instance: one wins the optimistic lock, the other gets `Conflict` or finds nothing due — a timer fires
+    once."""
+    instance = store.read_instance(session, instance_id, scope)
+    _require_active(instance)
+    workflow = _workflow(session, instance)
+    now = clock.now()
+    if not any(timer.due_at <= now for timer in runtime.waiting_timers(workflow)):
+        return False  # another scheduler fired them already: nothing to write
+    before = _waiting(workflow)
+    failure = runtime.fire_due_timers(workflow)
+    step = _after_step(instance, workflow, failure, scope)
+    step.events.insert(0, store.event("timers_fired", instance.id, instance.partner_id, scope.username))
+    with _unit_of_work(session):
+        _write(session, instance, step.record)
+        _project(session, step, before=before, completed=None, scope=scope)
+    _dispatch(step.events)
+    return True
 
 
 def claim_task(session: Session, task_id: str, user_id: str, *, scope: Scope = SYSTEM) -> None:
@@ -161,6 +182,7 @@ def cancel_instance(session: Session, instance_id: str, *, scope: Scope = SYSTEM
                               ended_at=clock.now())
         store.project_tasks(session, instance, before[0], [], completed=None, actor=scope.username)
         store.project_jobs(session, instance, before[1], [], is_external=_is_external, retries_of=retries_of)
+        store.project_timers(session, instance, before[2], [])
         store.write_events(session, [store.event("instance_cancelled", instance.id, instance.partner_id,
                                                  scope.username, reason=reason)])
 
@@ -263,14 +285,16 @@ class _Step:
     events: list[dict]
     users: list[runtime.WaitingUserTask]
     services: list[runtime.WaitingServiceTask]
+    timers: list[runtime.WaitingTimer]
 
 
 def _after_step(record: InstanceRecord, workflow, failure: Failure | None, scope: Scope) -> _Step:
     """The instance after a step — state, status, error, waiting tasks — and the audit events of how it ended."""
-    users, services = [], []
+    users, services, timers = [], [], []
     if failure is None:
         try:
             users, services = runtime.waiting_user_tasks(workflow), runtime.waiting_service_tasks(workflow)
+            timers = runtime.waiting_timers(workflow)
         except runtime.StepFailed as step_failed:
             failure = step_failed.failure
     events = []
@@ -283,7 +307,7 @@ def _after_step(record: InstanceRecord, workflow, failure: Failure | None, scope
         status = COMPLETED
         events.append(store.event("instance_completed", record.id, record.partner_id, scope.username))
     after = dataclasses.replace(record, state=dump_workflow(workflow), status=status, error=error)
-    return _Step(after, events, users, services)
+    return _Step(after, events, users, services, timers)
 
 
 def _write(session: Session, read: InstanceRecord, written: InstanceRecord) -> None:
@@ -291,9 +315,10 @@ def _write(session: Session, read: InstanceRecord, written: InstanceRecord) -> N
                           error=written.error, ended_at=clock.now() if written.status == COMPLETED else None)
 
 
-def _waiting(workflow) -> tuple[list[str], list[str]]:
-    """The ids of the user tasks and the service tasks an instance waits in (what the projections hold)."""
-    return runtime.waiting_user_task_ids(workflow), [t.id for t in runtime.waiting_service_tasks(workflow)]
+def _waiting(workflow) -> tuple[list[str], list[str], list[str]]:
+    """The ids of the user tasks, service tasks and timers an instance waits in (what the projections hold)."""
+    return (runtime.waiting_user_task_ids(workflow), [t.id for t in runtime.waiting_service_tasks(workflow)],
+            [t.id for t in runtime.waiting_timers(workflow)])
 
 
 def _is_external(topic: str) -> bool:
@@ -305,11 +330,12 @@ def _project(session: Session, step: _Step, *, before, completed: str | None, sc
     closes the task it completed: the rest stays as it was, for whoever repairs the instance."""
     record = step.record
     if record.status == FAILED:
-        before = ([completed] if completed else [], [])
+        before = ([completed] if completed else [], [], [])
     step.events += store.project_tasks(session, record, before[0], step.users, completed=completed,
                                        actor=scope.username)
     job_ids = store.project_jobs(session, record, before[1], step.services, is_external=_is_external,
                                  retries_of=retries_of)
+    store.project_timers(session, record, before[2], step.timers)
     step.events += [store.event("job_created", record.id, record.partner_id, scope.username, job_id=job_id)
                     for job_id in job_ids]
     store.write_events(session, step.events)

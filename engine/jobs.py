@@ -54,10 +54,12 @@ def _claimable(now):
 
 
 def claim(session: Session, worker_id: str, *, external: bool = False, topics: list[str] | None = None,
-          job_id: str | None = None, limit: int = 1, lease: timedelta = LEASE) -> list[JobRecord]:
+          job_id: str | None = None, limit: int = 1, lease: timedelta = LEASE,
+          scope: Scope = SYSTEM) -> list[JobRecord]:
     """Lock up to `limit` ready jobs for `worker_id` and commit; two workers never get the same job."""
     now = clock.now()
-    candidates = select(_jobs.c.id).where(_claimable(now), _jobs.c.external.is_(external))
+    candidates = scope.restrict(select(_jobs.c.id).where(_claimable(now), _jobs.c.external.is_(external)),
+                                _jobs.c.partner_id)
     if job_id is not None:
         candidates = candidates.where(_jobs.c.id == job_id)
     if topics is not None:
@@ -139,6 +141,46 @@ def fail(session: Session, job_id: str, worker_id: str, message: str, details: s
     return outcome
 
 
+def extend_lock(session: Session, job_id: str, worker_id: str, duration: timedelta) -> None:
+    """Give the worker holding a job more time (an external worker's extendLock)."""
+    changed = session.connection().execute(
+        update(_jobs).where(_jobs.c.id == job_id, _jobs.c.status == "locked", _jobs.c.locked_by == worker_id)
+        .values(lock_expires_at=clock.now() + duration)).rowcount
+    session.commit()
+    if not changed:
+        raise Conflict(f"job {job_id} is not locked by {worker_id}")
+
+
+def unlock(session: Session, job_id: str, *, scope: Scope = SYSTEM) -> None:
+    """Release a locked job so that any worker may fetch it again."""
+    _job(session, job_id, scope)
+    session.connection().execute(
+        update(_jobs).where(_jobs.c.id == job_id, _jobs.c.status == "locked")
+        .values(status="pending", locked_by=None, lock_expires_at=None, due_at=clock.now()))
+    session.commit()
+
+
+def find(session: Session, scope: Scope, *, statuses: tuple[str, ...] = (), external: bool | None = None,
+         topic: str | None = None, instance_id: str | None = None, worker_id: str | None = None,
+         limit: int = 200) -> list[Job]:
+    """Jobs for the monitor and the external-task list, newest first."""
+    statement = scope.restrict(select(Job), Job.partner_id).order_by(Job.created_at.desc()).limit(limit)
+    for column, value in ((Job.topic, topic), (Job.instance_id, instance_id), (Job.locked_by, worker_id),
+                          (Job.external, external)):
+        if value is not None:
+            statement = statement.where(column == value)
+    if statuses:
+        statement = statement.where(Job.status.in_(statuses))
+    return list(session.scalars(statement))
+
+
+def job_or_404(session: Session, job_id: str, scope: Scope) -> Job:
+    job = session.get(Job, job_id)
+    if job is None or not scope.allows(job.partner_id):
+        raise NotFound(f"job {job_id} does not exist")
+    return job
+
+
 def set_retries(session: Session, job_id: str, retries: int, *, scope: Scope = SYSTEM) -> None:
     """Give a failed job (an incident) `retries` more tries, due now."""
     if retries < 1:
@@ -163,9 +205,9 @@ def ready_job_ids(session: Session, limit: int = 1000) -> list[str]:
         .order_by(_jobs.c.due_at).limit(limit)).scalars())
 
 
-def work_once(session: Session, worker_id: str, job_id: str | None = None) -> str | None:
+def work_once(session: Session, worker_id: str, job_id: str | None = None, lease: timedelta = LEASE) -> str | None:
     """Claim one ready platform job (or the given one) and run it; None when there was nothing to do."""
-    claimed = claim(session, worker_id, job_id=job_id)
+    claimed = claim(session, worker_id, job_id=job_id, lease=lease)
     return run(session, claimed[0], worker_id) if claimed else None
 
 

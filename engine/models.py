@@ -189,3 +189,21 @@ class Job(Base):
     error_details: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
+
+
+class Timer(Base):
+    """A timer event an instance waits on (boundary or intermediate), with its due time: what the scheduler reads.
+    Kept in step with the workflow like the task projection; the workflow state stays the truth."""
+
+    __tablename__ = "timer"
+    __table_args__ = (Index("ix_timer_due", "status", "due_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36), unique=True)
+    task_key: Mapped[str] = mapped_column(String(100))
+    partner_id: Mapped[int | None]
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20))  # waiting | fired | cancelled
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    fired_at: Mapped[datetime | None]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 from uuid import UUID
 
@@ -50,6 +50,13 @@ class WaitingServiceTask:
     topic: str
     params: dict[str, Any]
     retry_cycle: str | None
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    id: str
+    task_key: str
+    due_at: datetime
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,27 @@ def complete_service_task(workflow: BpmnWorkflow, task_id: str, result: dict[str
         raise Conflict(str(error)) from None
     except SpiffWorkflowException as error:
         return _failure(error)
+    return advance(workflow)
+
+
+def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:
+    """The timer events the workflow waits on, with their due times (cycles: the next one)."""
+    timers = []
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if not isinstance(definition, TimerEventDefinition):
+            continue
+        due = definition.details(task).value
+        if isinstance(due, str):
+            moment = datetime.fromisoformat(due)
+            timers.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id,
+                                       moment if moment.tzinfo else moment.replace(tzinfo=UTC)))
+    return timers
+
+
+def fire_due_timers(workflow: BpmnWorkflow) -> Failure | None:
+    """Let the timers that are due fire, then run on until the next wait."""
+    workflow.refresh_timers()
     return advance(workflow)
 
 

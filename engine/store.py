@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.errors import Conflict, NotFound
-from engine.models import AuditEvent, HumanTask, HumanTaskCandidate, Job, ProcessInstance
-from engine.runtime import WaitingServiceTask, WaitingUserTask
+from engine.models import AuditEvent, HumanTask, HumanTaskCandidate, Job, ProcessInstance, Timer
+from engine.runtime import WaitingServiceTask, WaitingTimer, WaitingUserTask
 from engine.scope import Scope
 from engine.serializer import dump_data
 
@@ -57,6 +57,7 @@ _tasks = HumanTask.__table__
 _candidates = HumanTaskCandidate.__table__
 _events = AuditEvent.__table__
 _jobs = Job.__table__
+_timers = Timer.__table__
 
 _INSTANCE_COLUMNS = (ProcessInstance.id, ProcessInstance.definition_id, ProcessInstance.definition_key,
                      ProcessInstance.business_key, ProcessInstance.partner_id, ProcessInstance.status,
@@ -180,6 +181,31 @@ def project_jobs(session: Session, instance: InstanceRecord, before: Iterable[st
     } for task in new]
     session.connection().execute(insert(_jobs), rows)
     return [row["id"] for row in rows]
+
+
+def project_timers(session: Session, instance: InstanceRecord, before: Iterable[str],
+                   after: list[WaitingTimer]) -> None:
+    """Write a row for every timer the instance started waiting on; those it no longer waits on fired (when they
+    were due) or were cancelled (the task they guarded finished first)."""
+    now = clock.now()
+    after_ids = {timer.id for timer in after}
+    gone = [task_id for task_id in before if task_id not in after_ids]
+    connection = session.connection()
+    if gone:
+        connection.execute(
+            update(_timers).where(_timers.c.task_id.in_(gone), _timers.c.status == "waiting")
+            .values(status=case((_timers.c.due_at <= now, "fired"), else_="cancelled"), fired_at=now))
+    known = set(before)
+    new = [timer for timer in after if timer.id not in known]
+    if new:
+        connection.execute(insert(_timers), [
+            {"id": str(uuid.uuid4()), "instance_id": instance.id, "task_id": t.id, "task_key": t.task_key,
+             "partner_id": instance.partner_id, "due_at": t.due_at, "status": "waiting", "created_at": now,
+             "fired_at": None} for t in new])
+    moved = [timer for timer in after if timer.id in known]  # a cycle timer's next due time
+    for timer in moved:
+        connection.execute(update(_timers).where(_timers.c.task_id == timer.id, _timers.c.status == "waiting")
+                           .values(due_at=timer.due_at))
 
 
 def finish_job(session: Session, job_id: str) -> bool:

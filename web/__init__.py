@@ -8,8 +8,9 @@ from typing import Any
 from flask import Flask
 
 from engine.operators import load_operator_modules
-from web import api, cli, engine_rest, formatting, home
+from web import api, cli, engine_rest, formatting, home, metrics
 from web import config as configuration
+from web.celery_app import celery_init_app
 from web.extensions import db, migrate
 
 
@@ -24,10 +25,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(configuration.PROJECT_ROOT / "migrations"), render_as_batch=True)
     load_operator_modules(app.config["OPERATOR_MODULES"])
+    if app.config["MODE"] == "distributed":
+        celery_init_app(app)
 
     app.register_blueprint(home.blueprint)
     app.register_blueprint(engine_rest.blueprint, url_prefix="/engine-rest")
     app.register_blueprint(api.blueprint, url_prefix="/api")
+    app.register_blueprint(metrics.blueprint)
+    metrics.init_app(app)
     formatting.register(app)
     cli.register(app)
     return app

@@ -20,6 +20,8 @@ from identity.roles import ROLES
 from identity.seed import seed_demo
 from web.extensions import db
 from web.rules import deploy_rules
+from web.scheduler import Scheduler
+from web.worker import EmbeddedWorker
 
 
 def _files(paths: tuple[Path, ...]) -> dict[str, bytes]:
@@ -116,7 +118,31 @@ def create_user_command(username: str, password: str, roles: tuple[str, ...], pa
     click.echo(f"created {username}")
 
 
+@click.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+def serve_command(host: str, port: int) -> None:
+    """Serve the platform; in the embedded mode with its worker and scheduler threads."""
+    app = current_app._get_current_object()
+    background = [EmbeddedWorker(app), Scheduler(app)] if app.config["MODE"] == "embedded" else []
+    for thread in background:
+        thread.start()
+    try:
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+    finally:
+        for thread in background:
+            thread.stop()
+
+
+@click.command("scheduler")
+@click.option("--interval", default=1.0, type=float, help="seconds between ticks")
+def scheduler_command(interval: float) -> None:
+    """Run the scheduler in the foreground (distributed mode): timers, and re-enqueueing lost jobs."""
+    Scheduler(current_app._get_current_object(), interval_seconds=interval).run_forever()
+
+
 def register(app: Flask) -> None:
-    for command in (deploy_command, seed_demo_command, start_command, instances_command, create_user_command):
+    for command in (deploy_command, seed_demo_command, start_command, instances_command, create_user_command,
+                    serve_command, scheduler_command):
         app.cli.add_command(command)
 

@@ -19,7 +19,7 @@ def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEFAULT_OPERATOR_MODULES = "billing.operators"
+DEFAULT_OPERATOR_MODULES = "billing.operators,clients.operators,documents.operators"
 
 # name -> (environment variable, parser, default)
 SETTINGS: dict[str, tuple[str, Any, Any]] = {
@@ -29,8 +29,15 @@ SETTINGS: dict[str, tuple[str, Any, Any]] = {
     "EXTERNAL_TOPICS": ("REGLAMENT_EXTERNAL_TOPICS", _list, []),
     "PROCESSES_DIR": ("REGLAMENT_PROCESSES_DIR", Path, PROJECT_ROOT / "processes"),
     "FORMS_DIR": ("REGLAMENT_FORMS_DIR", Path, PROJECT_ROOT / "forms"),
+    "DOCUMENTS_DIR": ("REGLAMENT_DOCUMENTS_DIR", Path, PROJECT_ROOT / "instance" / "documents"),
     "MAX_CONTENT_LENGTH": ("REGLAMENT_MAX_UPLOAD_BYTES", int, 10 * 1024 * 1024),
     "SQL_ECHO": ("REGLAMENT_SQL_ECHO", _bool, False),
+    # embedded: a worker thread inside the web process; distributed: Celery workers on Redis + one scheduler
+    "MODE": ("REGLAMENT_MODE", str, "embedded"),
+    "CELERY_BROKER_URL": ("REGLAMENT_BROKER_URL", str, "redis://127.0.0.1:6379/0"),
+    "JOB_LEASE_SECONDS": ("REGLAMENT_JOB_LEASE_SECONDS", float, 300.0),
+    "SESSION_COOKIE_SECURE": ("REGLAMENT_SECURE_COOKIES", _bool, False),
+    "SESSION_HOURS": ("REGLAMENT_SESSION_HOURS", float, 12.0),
 }
 
 

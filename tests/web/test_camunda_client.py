@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,11 +13,11 @@ import pycamunda.processdef
 import pycamunda.processinst
 import pycamunda.task
 import pytest
-from werkzeug.serving import make_server
 
 from db import Base
 from identity.seed import seed_demo
 from tests.conftest import drop_pg_database, fresh_pg_database, make_test_app
+from tests.support.live_server import serving
 from web.extensions import db
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
@@ -40,13 +39,8 @@ def rest(request, tmp_path_factory) -> Iterator[str]:
         Base.metadata.create_all(db.engine)
         seed_demo(db.session)
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/engine-rest"
-    server.shutdown()
-    thread.join()
-    server.server_close()
+    with serving(app) as base_url:
+        yield f"{base_url}/engine-rest"
     with app.app_context():
         db.engine.dispose()
     if request.param == "postgresql":

@@ -12,12 +12,12 @@ from werkzeug.exceptions import HTTPException
 
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from identity.authentication import authenticate
-from web.api import openapi
+from web.api import billing, clients, documents, openapi
 from web.engine_rest import scope_of
 from web.extensions import db
 
 blueprint = Blueprint("api", __name__)
-RESOURCES: list[Blueprint] = [openapi.blueprint]
+RESOURCES: list[Blueprint] = [openapi.blueprint, documents.blueprint, clients.blueprint, billing.blueprint]
 for resource in RESOURCES:
     blueprint.register_blueprint(resource)
 

@@ -15,12 +15,16 @@ from flask import Blueprint, current_app, jsonify
 
 blueprint = Blueprint("openapi", __name__)
 _FLASK_PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")  # <int:client_id> -> {client_id}
+# (component name, marshmallow Schema class) that resource modules add at import; build_spec registers them.
+SCHEMAS: list[tuple[str, type]] = []
 
 
 def build_spec() -> APISpec:
     """The OpenAPI 3 document of every /api route registered in the running app."""
     spec = APISpec(title="Reglament API", version="1", openapi_version="3.0.3", plugins=[MarshmallowPlugin()])
     spec.components.security_scheme("basic", {"type": "http", "scheme": "basic"})
+    for name, schema in SCHEMAS:
+        spec.components.schema(name, schema=schema)
     for rule in current_app.url_map.iter_rules():
         if not rule.rule.startswith("/api/") or rule.endpoint == "api.openapi.document":
             continue

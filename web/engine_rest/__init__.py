@@ -13,12 +13,12 @@ from werkzeug.exceptions import HTTPException
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.scope import Scope
 from identity.authentication import authenticate
-from web.engine_rest import decisions, deployments, instances, process_definitions, tasks
+from web.engine_rest import decisions, deployments, external_tasks, instances, process_definitions, tasks
 from web.engine_rest.http import error
 from web.extensions import db
 
 blueprint = Blueprint("engine_rest", __name__)
-for resource in (decisions, deployments, instances, process_definitions, tasks):
+for resource in (decisions, deployments, external_tasks, instances, process_definitions, tasks):
     blueprint.register_blueprint(resource.blueprint)
 
 _ERRORS = {

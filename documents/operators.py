@@ -1,0 +1,73 @@
+"""Service-task operators of documents: the one module of documents/ that knows a workflow engine exists.
+
+Operators need a database session and the documents root; the web layer binds a provider of both when it wires the
+app (`bind`), so this package never imports Flask. Both operators are idempotent by `key` (the job's key): a re-run
+after a crash returns the same document and consumes no second number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+from sqlalchemy.orm import Session
+
+from documents.kinds import KINDS
+from documents.receipts import DEFAULT_CHUNK, bulk_receipts
+from documents.registry import render_document
+from documents.storage import FileStore
+from engine.operators import operator
+
+_context: Callable[[], tuple[Session, FileStore]] | None = None
+
+
+def bind(context: Callable[[], tuple[Session, FileStore]]) -> None:
+    """Set how operators get `(session, file store)` (the web app binds it on startup)."""
+    global _context
+    _context = context
+
+
+def _session_and_store() -> tuple[Session, FileStore]:
+    if _context is None:
+        raise RuntimeError("documents operators are not bound to a database and a documents root: call bind()")
+    return _context()
+
+
+class RenderInputs(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(sorted(KINDS)))
+    data = fields.Dict(required=True)
+    key = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    partner_id = fields.Integer(load_default=None)
+    on = fields.Date(load_default=None)
+    client_id = fields.Integer(load_default=None)
+    contract_id = fields.Integer(load_default=None)
+    period = fields.Date(load_default=None)
+    references = fields.Dict(load_default=None)
+
+
+@operator("documents.render", inputs=RenderInputs)
+def render(kind: str, data: dict, key: str, **references: Any) -> dict:
+    """Render a document of `kind` into the registry; the same `key` returns the same document and number."""
+    session, store = _session_and_store()
+    document = render_document(session, store, kind, data, key=key, **references)
+    return {"document_id": document.id, "document_number": document.display_number}
+
+
+class BulkInputs(Schema):
+    period = fields.Date(required=True)
+    receipts = fields.List(fields.Dict(), required=True)
+    key = fields.String(required=True, validate=validate.Length(min=1, max=180))
+    partner_id = fields.Integer(load_default=None)
+    chunk_size = fields.Integer(load_default=DEFAULT_CHUNK, validate=validate.Range(min=1, max=1000))
+
+
+@operator("documents.bulk_receipts", inputs=BulkInputs)
+def receipts(period: date, receipts: list[dict], key: str, partner_id: int | None, chunk_size: int) -> dict:
+    """Render a period's receipts in chunked PDFs; returns the batch document ids and the rejected accounts."""
+    session, store = _session_and_store()
+    result = bulk_receipts(session, store, receipts, key=key, period=period, partner_id=partner_id,
+                           chunk_size=chunk_size, total=len(receipts))
+    return {"document_ids": result.documents, "receipts_rendered": result.rendered,
+            "receipts_rejected": result.rejected}

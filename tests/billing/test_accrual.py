@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from billing.accrual import accrue_period
+from billing.models import Charge
+from billing.period import PeriodClosed, close_period
+
+MON_WED_FRI = 1 | 4 | 16  # 13 collections in March 2026
+
+
+def charges(session, account):
+    return session.execute(select(Charge.amount_kopecks, Charge.vat_kopecks, Charge.due_date)
+                           .where(Charge.account_id == account.id)).all()
+
+
+def test_individuals_are_charged_per_resident_rounded_once_per_line(session, make_account):
+    one = make_account(residents=1)
+    three = make_account(residents=3)
+    nobody_registered = make_account(residents=0, owners=2)
+    accrue_period(session, 2026, 3)
+    assert charges(session, one) == [(9152, 1650, date(2026, 4, 15))]  # 91.52 ₽, VAT 22/122 inside
+    assert charges(session, three)[0].amount_kopecks == 27457  # 274.57 ₽, not 3 × 91.52
+    assert charges(session, nobody_registered)[0].amount_kopecks == 18305  # the owners are billed
+
+
+def test_legal_entities_are_charged_by_norm_and_by_containers_with_vat_on_top(session, make_account):
+    office = make_account("ЮЛ", method="by_norm", norm_name="office_employees", units=Decimal(10), payment_day=10)
+    shop = make_account("ЮЛ", method="by_containers", norm_name=None, containers=((2, "1.1"),),
+                        weekdays=MON_WED_FRI, payment_day=20)
+    accrue_period(session, 2026, 3)
+    assert charges(session, office) == [(63105 + 13883, 13883, date(2026, 4, 10))]  # 631.05 ₽ + VAT 22%
+    assert charges(session, shop) == [(1319776 + 290351, 290351, date(2026, 4, 20))]  # 13,197.76 ₽ + VAT
+
+
+def test_the_tariff_in_force_on_the_first_day_of_the_month_applies(session, make_account):
+    account = make_account(residents=1)
+    accrue_period(session, 2025, 3)
+    assert charges(session, account)[0].amount_kopecks == 8661  # 436.69 ₽/m³ before 01.07.2025
+    assert charges(session, account)[0].due_date == date(2025, 4, 10)  # the 10th before 01.03.2026
+
+
+def test_rerunning_an_open_period_replaces_and_never_doubles(session, make_account):
+    account = make_account(residents=1)
+    first = accrue_period(session, 2026, 3)
+    account.residents = 3
+    session.commit()
+    second = accrue_period(session, 2026, 3)
+    assert charges(session, account)[0].amount_kopecks == 27457
+    assert first.accounts_charged == second.accounts_charged == 1
+    assert second.total == Decimal("274.57")
+
+
+def test_accrual_is_limited_to_the_partner_and_skips_accounts_without_a_tariff(session, make_account,
+                                                                             other_partner):
+    mine = make_account(residents=1)
+    theirs = make_account(residents=1, partner_id=other_partner.id)
+    make_account(residents=1, tariff_name="нет такого тарифа")
+    result = accrue_period(session, 2026, 3, partner_id=mine.partner_id)
+    assert charges(session, mine) and not charges(session, theirs)
+    assert (result.accounts_charged, result.accounts_skipped) == (1, 1)
+
+
+def test_closed_accounts_are_not_charged(session, make_account):
+    closed = make_account(residents=1, closed_on=date(2026, 2, 28))
+    accrue_period(session, 2026, 3)
+    assert charges(session, closed) == []
+
+
+def test_a_closed_period_refuses_accrual_in_russian(session, make_account):
+    account = make_account(residents=1)
+    accrue_period(session, 2026, 3)
+    close_period(session, 2026, 3, "uk_accountant")
+    account.residents = 5
+    session.commit()
+    with pytest.raises(PeriodClosed, match="Период март 2026 г. закрыт"):
+        accrue_period(session, 2026, 3)
+    assert charges(session, account)[0].amount_kopecks == 9152
+
+
+def test_closing_a_period_twice_is_the_same_as_once(session, partner):
+    first = close_period(session, 2026, 3, "a")
+    second = close_period(session, 2026, 3, "b")
+    assert first.status == second.status == "closed" and second.closed_by == "a"

@@ -1,0 +1,88 @@
+"""Timers: a boundary escalation after three days, tested in milliseconds by moving the one clock; a timer
+cancelled by the task finishing first; two schedulers racing; many timers due in the same second."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+
+from engine import clock, instances, timers
+from engine.deployment import deploy
+from engine.models import AuditEvent, HumanTask, Timer
+from tests.engine.conftest import RULES, diagram
+from web.extensions import db
+
+THREE_DAYS = timedelta(days=3, seconds=1)
+
+
+@pytest.fixture
+def escalation(session):
+    deploy(session, diagram("escalation.bpmn"), name="esc", rules=RULES)
+
+
+def _open_tasks(session) -> list[str]:
+    session.expire_all()
+    return sorted(session.scalars(select(HumanTask.task_key).where(HumanTask.status == "open")))
+
+
+def test_a_boundary_timer_escalates_after_three_days(session, escalation):
+    started = clock.now()
+    instance = instances.start_process(session, "escalation", {})
+    [timer] = session.scalars(select(Timer))
+    assert timer.status == "waiting" and abs((timer.due_at.replace(tzinfo=started.tzinfo) - started)
+                                             - timedelta(days=3)) < timedelta(seconds=5)
+    assert timers.fire_due(session) == 0 and _open_tasks(session) == ["review"]
+    with time_machine.travel(started + THREE_DAYS, tick=False):
+        assert timers.fire_due(session) == 1
+    assert _open_tasks(session) == ["escalate"]
+    session.expire_all()
+    assert session.get(Timer, timer.id).status == "fired"
+    assert session.scalar(select(HumanTask.status).where(HumanTask.task_key == "review")) == "cancelled"
+    assert instance.status == "active"
+
+
+def test_finishing_the_task_first_cancels_its_timer(session, escalation):
+    instances.start_process(session, "escalation", {})
+    task_id = session.scalar(select(HumanTask.id).where(HumanTask.status == "open"))
+    instances.complete_task(session, task_id, {})
+    session.expire_all()
+    assert session.scalar(select(Timer.status)) == "cancelled"
+    with time_machine.travel(clock.now() + THREE_DAYS, tick=False):
+        assert timers.fire_due(session) == 0
+
+
+def test_two_schedulers_at_once_fire_each_timer_once(app, escalation):
+    for _ in range(10):
+        instances.start_process(db.session, "escalation", {})
+    db.session.remove()
+    barrier = threading.Barrier(2)
+
+    def scheduler() -> None:
+        with app.app_context(), time_machine.travel(clock.now() + THREE_DAYS, tick=False):
+            barrier.wait()
+            timers.fire_due(db.session)
+            db.session.remove()
+
+    threads = [threading.Thread(target=scheduler) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert _open_tasks(db.session) == ["escalate"] * 10
+    fired = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.kind == "timers_fired"))
+    assert fired == 10
+
+
+def test_many_timers_due_in_the_same_second_all_fire(session, escalation):
+    with time_machine.travel(clock.now(), tick=False):
+        for _ in range(120):
+            instances.start_process(session, "escalation", {})
+    with time_machine.travel(clock.now() + THREE_DAYS, tick=False):
+        while timers.fire_due(session, limit=50):
+            pass
+        assert timers.lag_seconds(session) == 0.0
+    assert session.scalar(select(func.count()).select_from(Timer).where(Timer.status == "fired")) == 120

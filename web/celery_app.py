@@ -1,0 +1,30 @@
+"""Celery in the distributed mode, wired as in Flask's own Celery example: tasks run inside the app context."""
+
+from __future__ import annotations
+
+from celery import Celery, Task
+from flask import Flask
+
+from engine import dispatch
+
+
+def celery_init_app(app: Flask) -> Celery:
+    """Bind a Celery app to `app` (no connection is opened here) and route new jobs to it."""
+
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery = Celery(app.name, task_cls=FlaskTask, include=["web.worker_tasks"])
+    celery.conf.update(
+        broker_url=app.config["CELERY_BROKER_URL"],
+        task_ignore_result=True,
+        task_acks_late=True,  # a message is acknowledged after the job ran: a killed worker's message comes back
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+    )
+    celery.set_default()
+    app.extensions["celery"] = celery
+    dispatch.set_dispatcher(lambda ids: [celery.send_task("web.worker_tasks.run_job", (job_id,)) for job_id in ids])
+    return celery

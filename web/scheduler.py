@@ -1,0 +1,55 @@
+"""The scheduler: fires due timers and, in the distributed mode, re-enqueues jobs whose broker message was lost or
+whose worker died. One runs as a thread in the embedded mode (beside the worker); in the distributed mode one
+process runs `reglament scheduler` (several may run: timers still fire once)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import Flask
+
+from engine import dispatch, jobs, timers
+from web.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class Scheduler:
+    def __init__(self, app: Flask, interval_seconds: float = 1.0, sweep_every: int = 10) -> None:
+        self.app = app
+        self.interval = interval_seconds
+        self.sweep_every = sweep_every
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def tick(self, sweep: bool) -> tuple[int, int]:
+        """Fire due timers; with `sweep`, re-enqueue ready jobs. Returns (instances moved, jobs re-enqueued)."""
+        with self.app.app_context():
+            try:
+                moved = timers.fire_due(db.session)
+                swept = jobs.ready_job_ids(db.session) if sweep else []
+            finally:
+                db.session.remove()
+        dispatch.jobs_ready(swept)
+        return moved, len(swept)
+
+    def run_forever(self) -> None:
+        ticks = 0
+        sweeping = self.app.config["MODE"] == "distributed"
+        while not self._stop.is_set():
+            try:
+                self.tick(sweep=sweeping and ticks % self.sweep_every == 0)
+            except Exception:  # noqa: BLE001 — one bad tick must not stop the timers of everyone else
+                log.exception("scheduler tick failed")
+            ticks += 1
+            self._stop.wait(self.interval)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run_forever, name="reglament-scheduler", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
