@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from clients import sessions
-from clients.models import CLIENT_KINDS
 from clients.registry import find_duplicates
 from clients.requisites import validate_requisites
+from clients.schemas import RequisitesSchema
 from engine.operators import operator
 
 
-class RequisitesInputs(Schema):
-    kind = fields.String(required=True, validate=validate.OneOf(CLIENT_KINDS))
-    inn = fields.String(load_default=None)
-    kpp = fields.String(load_default=None)
-    ogrn = fields.String(load_default=None)
-    ogrnip = fields.String(load_default=None)
-    snils = fields.String(load_default=None)
-    bik = fields.String(load_default=None)
-    bank_account = fields.String(load_default=None)
-    correspondent_account = fields.String(load_default=None)
-
-
-@operator("clients.validate_requisites", inputs=RequisitesInputs)
+@operator("clients.validate_requisites", inputs=RequisitesSchema, synchronous=True)
 def validate_client_requisites(kind: str, **values: str | None) -> dict:
     """Checksums of a client's requisites: valid, the normalized values and the Russian reasons by field."""
     normalized, errors = validate_requisites(kind, values)

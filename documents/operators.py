@@ -38,7 +38,7 @@ def _session_and_store() -> tuple[Session, FileStore]:
 class RenderInputs(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(sorted(KINDS)))
     data = fields.Dict(required=True)
-    key = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    key = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
     partner_id = fields.Integer(load_default=None)
     on = fields.Date(load_default=None)
     client_id = fields.Integer(load_default=None)
@@ -48,26 +48,29 @@ class RenderInputs(Schema):
 
 
 @operator("documents.render", inputs=RenderInputs)
-def render(kind: str, data: dict, key: str, **references: Any) -> dict:
-    """Render a document of `kind` into the registry; the same `key` returns the same document and number."""
+def render(kind: str, data: dict, key: str | None, idempotency_key: str | None, **references: Any) -> dict:
+    """Render a document of `kind` into the registry; the same `key` (by default the job's idempotency key)
+    returns the same document and number, so a re-run after a crash takes no second number."""
     session, store = _session_and_store()
-    document = render_document(session, store, kind, data, key=key, **references)
+    document = render_document(session, store, kind, data, key=key or idempotency_key, **references)
     return {"document_id": document.id, "document_number": document.display_number}
 
 
 class BulkInputs(Schema):
     period = fields.Date(required=True)
     receipts = fields.List(fields.Dict(), required=True)
-    key = fields.String(required=True, validate=validate.Length(min=1, max=180))
+    key = fields.String(load_default=None, validate=validate.Length(min=1, max=180))
     partner_id = fields.Integer(load_default=None)
     chunk_size = fields.Integer(load_default=DEFAULT_CHUNK, validate=validate.Range(min=1, max=1000))
 
 
 @operator("documents.bulk_receipts", inputs=BulkInputs)
-def receipts(period: date, receipts: list[dict], key: str, partner_id: int | None, chunk_size: int) -> dict:
-    """Render a period's receipts in chunked PDFs; returns the batch document ids and the rejected accounts."""
+def receipts(period: date, receipts: list[dict], key: str | None, idempotency_key: str | None,
+             partner_id: int | None, chunk_size: int) -> dict:
+    """Render a period's receipts in chunked PDFs (resumable by `key`, by default the job's idempotency key);
+    returns the batch document ids and the rejected accounts."""
     session, store = _session_and_store()
-    result = bulk_receipts(session, store, receipts, key=key, period=period, partner_id=partner_id,
+    result = bulk_receipts(session, store, receipts, key=key or idempotency_key, period=period, partner_id=partner_id,
                            chunk_size=chunk_size, total=len(receipts))
     return {"document_ids": result.documents, "receipts_rendered": result.rendered,
             "receipts_rejected": result.rejected}

@@ -20,6 +20,15 @@ def test_documents_render_returns_the_same_document_for_the_same_key(app, users,
     assert db.session.scalar(select(DocumentCounter.last)) == 1
 
 
+def test_a_job_rerun_after_a_crash_takes_no_second_number_without_an_explicit_key(app, users, tmp_path):
+    app.config["DOCUMENTS_DIR"] = tmp_path / "documents"
+    params = {"kind": "invoice", "data": SAMPLES["invoice"](), "partner_id": 1, "on": "2026-03-31"}
+    first = registry.call("documents.render", params, idempotency_key="job-42")
+    rerun = registry.call("documents.render", params, idempotency_key="job-42")
+    other_job = registry.call("documents.render", params, idempotency_key="job-43")
+    assert first == rerun and other_job["document_number"] == "2"
+
+
 def test_documents_bulk_receipts_renders_batches(app, users, tmp_path):
     app.config["DOCUMENTS_DIR"] = tmp_path / "documents"
     receipts = [SAMPLES["receipt"](account=f"54{i:08d}") for i in range(3)]

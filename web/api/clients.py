@@ -7,8 +7,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from sqlalchemy.orm import Session
 
 from clients import registry, sessions
-from clients.models import CLIENT_KINDS
 from clients.requisites import validate_requisites
+from clients.schemas import RequisitesSchema
 from engine.errors import NotFound
 from web.api import openapi
 from web.extensions import db
@@ -24,18 +24,9 @@ class ContactSchema(Schema):
     person = fields.String(load_default="", validate=validate.Length(max=200))
 
 
-class ClientCreateSchema(Schema):
-    kind = fields.String(required=True, validate=validate.OneOf(CLIENT_KINDS, error="Тип клиента: ФЛ, ЮЛ или ИП"))
+class ClientCreateSchema(RequisitesSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=500))
     address = fields.String(load_default="", validate=validate.Length(max=1000))
-    inn = fields.String(load_default=None)
-    kpp = fields.String(load_default=None)
-    ogrn = fields.String(load_default=None)
-    ogrnip = fields.String(load_default=None)
-    snils = fields.String(load_default=None)
-    bik = fields.String(load_default=None)
-    bank_account = fields.String(load_default=None)
-    correspondent_account = fields.String(load_default=None)
     contacts = fields.List(fields.Nested(ContactSchema), load_default=list)
     partner_id = fields.Integer(load_default=None, metadata={"description": "партнёр (для пользователей УК)"})
     allow_duplicate = fields.Boolean(load_default=False)
