@@ -201,7 +201,35 @@ def _getattr(obj: Any, name: str) -> Any:
     return safer_getattr_raise(obj, name)
 
 
+# One C-level operation cannot be interrupted by the time limit, so the sizes it could produce are capped instead:
+# 'a' * 10**10 or 2 ** 10**8 would take gigabytes before any checkpoint runs.
+MAX_ITEMS = 10_000_000
+MAX_INT_BITS = 1_000_000
+_SIZED_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "*": operator.mul, "**": operator.pow, "<<": operator.lshift,
+    "*=": operator.imul, "**=": operator.ipow,
+}
+
+
+def _sized(op: str, left: Any, right: Any) -> Any:
+    """`left op right`, refused when the result would be too large to build."""
+    if op in ("*", "*="):
+        for sequence, times in ((left, right), (right, left)):
+            if isinstance(times, int) and isinstance(sequence, str | bytes | list | tuple) \
+                    and len(sequence) * times > MAX_ITEMS:
+                raise ValueError("the result would be too large")
+    elif op in ("**", "**=") and isinstance(left, int) and isinstance(right, int) and left not in (0, 1, -1):
+        if right * abs(left).bit_length() > MAX_INT_BITS:
+            raise ValueError("the result would be too large")
+    elif op == "<<" and isinstance(left, int) and isinstance(right, int) and left != 0:
+        if right + left.bit_length() > MAX_INT_BITS:
+            raise ValueError("the result would be too large")
+    return _SIZED_OPERATORS[op](left, right)
+
+
 def _inplacevar(op: str, target: Any, value: Any) -> Any:
+    if op in _SIZED_OPERATORS:
+        return _sized(op, target, value)
     function = _INPLACE_OPERATORS.get(op)
     if function is None:
         raise TypeError(f"operator {op} is not allowed")
@@ -217,6 +245,7 @@ _GLOBALS: dict[str, Any] = {
     "_unpack_sequence_": guarded_unpack_sequence,
     "_write_": full_write_guard,
     "_inplacevar_": _inplacevar,
+    "_sized_": _sized,
 }
 _RESERVED = frozenset(_GLOBALS) | {_CHECKPOINT}
 
@@ -274,7 +303,7 @@ def _compile(source: str, mode: str) -> Compiled:
         line = line_text.removeprefix("Line ")
         raise ScriptError(message, int(line) if line.isdigit() else None, "forbidden")
     inserter = _CheckpointInserter()
-    tree = ast.fix_missing_locations(inserter.visit(tree))
+    tree = ast.fix_missing_locations(inserter.visit(_SizeGuard().visit(tree)))
     return Compiled(compile(tree, SCRIPT_FILENAME, mode), mode, inserter.inserted, nested)
 
 
@@ -290,6 +319,20 @@ def _check_node(node: ast.AST, mode: str) -> None:
     if isinstance(node, ast.NamedExpr) and mode == "eval":
         # An expression reads the task data; it must not change it.
         raise ScriptError("assignment expressions (:=) are not allowed in an expression", line, "forbidden")
+
+
+class _SizeGuard(ast.NodeTransformer):
+    """Routes `*`, `**` and `<<` through `_sized_` (see MAX_ITEMS)."""
+
+    _OPERATORS = {ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<"}
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        symbol = self._OPERATORS.get(type(node.op))
+        if symbol is None:
+            return node
+        call = ast.Call(ast.Name("_sized_", ast.Load()), [ast.Constant(symbol), node.left, node.right], [])
+        return ast.copy_location(call, node)
 
 
 class _CheckpointInserter(ast.NodeTransformer):

@@ -247,3 +247,16 @@ def test_dates_can_be_formatted_and_parsed_in_scripts():
 def test_a_bare_except_is_refused_because_it_would_swallow_the_time_limit():
     with pytest.raises(ScriptError, match="bare except"):
         compile_script("try:\n    while True:\n        pass\nexcept:\n    x = 1")
+
+
+@pytest.mark.parametrize("script", ["x = 'a' * 10**10", "x = [0] * 10**9", "x = 2 ** 10**8", "x = 1 << 10**9",
+                                    "x = 'ab'\nx *= 10**10", "x = 10\nx **= 10**8"])
+def test_results_too_large_to_build_are_refused_before_they_eat_the_memory(script):
+    with pytest.raises(ScriptError, match="too large"):
+        execute(script, {})
+
+
+def test_ordinary_arithmetic_is_unchanged_by_the_size_guard():
+    context: dict = {"debt": Decimal("50000.00"), "days": 49}
+    execute("penalty = round_money(debt * days * Decimal('0.095') / 130)\nline = '-' * 20\nbig = 2 ** 64", context)
+    assert context["penalty"] == Decimal("1790.38") and context["line"] == "-" * 20 and context["big"] == 2**64
