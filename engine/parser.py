@@ -74,6 +74,7 @@ from engine.specs import (
     ServiceTask,
     UserTask,
 )
+from engine.structure import StructureError, check_structure
 
 _CAMUNDA = "{" + CAMUNDA_MODEL_NS + "}"
 _PYTHON_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -487,7 +488,10 @@ def parse_resources(resources: dict[str, bytes]) -> ParsedBundle:
                 if not found:
                     raise ParseError(file, None, 'no executable process (isExecutable="true")')
                 for process in found:
-                    _check_structure(file, process)
+                    try:
+                        check_structure(process, set(CamundaDialectParser.OVERRIDE_PARSER_CLASSES))
+                    except StructureError as error:
+                        raise ParseError(file, error.element_id, error.message) from None
                     executable[process.get("id")] = (file, process)
                 parser.add_bpmn_xml(root, file)
             else:
@@ -510,34 +514,6 @@ def parse_resources(resources: dict[str, bytes]) -> ParsedBundle:
         processes[key] = ParsedProcess(key, node.get("name") or key, file, spec, subprocess_specs,
                                        called, {r for r in refs if r})
     return ParsedBundle(processes, decisions)
-
-
-# What a process may contain besides the executable elements of the override table: flows, data, documentation.
-_PASSIVE_ELEMENTS = {full_tag(t) for t in (
-    "sequenceFlow", "laneSet", "dataObject", "dataObjectReference", "dataStoreReference", "textAnnotation",
-    "association", "ioSpecification", "extensionElements", "documentation", "property", "group", "category",
-    "dataInputAssociation", "dataOutputAssociation", "standardLoopCharacteristics",
-    "multiInstanceLoopCharacteristics", "incoming", "outgoing",
-)}
-_CONTAINERS = {full_tag("subProcess"), full_tag("transaction"), full_tag("adHocSubProcess")}
-
-
-def _check_structure(file: str, process) -> None:
-    """Refuse what SpiffWorkflow would silently ignore: an element the engine cannot execute, and a sequence flow
-    that starts or ends nowhere."""
-    executable_tags = set(CamundaDialectParser.OVERRIDE_PARSER_CLASSES)
-    ids = {node.get("id") for node in process.iter() if isinstance(node.tag, str) and node.get("id")}
-    for node in process:
-        if not isinstance(node.tag, str) or node.tag in _PASSIVE_ELEMENTS or node.tag in executable_tags:
-            if isinstance(node.tag, str) and node.tag in _CONTAINERS:
-                _check_structure(file, node)
-            continue
-        kind = etree.QName(node).localname
-        raise ParseError(file, node.get("id"), f"element type {kind} is not supported by the engine")
-    for flow in process.findall(full_tag("sequenceFlow")):
-        for end in ("sourceRef", "targetRef"):
-            if flow.get(end) not in ids:
-                raise ParseError(file, flow.get("id"), f"{end} '{flow.get(end)}' is not an element of the process")
 
 
 def _checked_references(file: str, process, executable: dict) -> set[str]:
