@@ -8,17 +8,31 @@ PORT    ?= 5000
 PG_URL  ?= postgresql+psycopg://root@127.0.0.1:5432/test
 # Debian packages: WeasyPrint's libraries and the PT fonts of the documents; poppler-utils and zbar-tools for their tests.
 DEB_PACKAGES ?= fonts-paratype fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1 \
-                poppler-utils zbar-tools
+                poppler-utils zbar-tools chromium nodejs
+# The worklist's browser code (form-js, htmx) is bundled from npm into web/static/build/ (not committed).
+ASSETS   = web/assets
+BUILT    = web/static/build/.built
 
-.PHONY: install system-packages migrate demo serve test lint bench clean
+.PHONY: install system-packages assets translations migrate demo serve test lint bench clean
 
-install: $(STAMP)
+install: $(STAMP) $(BUILT)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e ".[dev]"
 	touch $(STAMP)
+
+assets: $(BUILT)
+
+$(BUILT): $(ASSETS)/package.json $(ASSETS)/build.mjs $(wildcard $(ASSETS)/src/*.js) | system-packages
+	@command -v npm >/dev/null || apt-get install -y -q npm  # Debian's nodejs ships without npm (NodeSource's has it)
+	cd $(ASSETS) && npm install --no-audit --no-fund --loglevel=error && npm run --silent build
+	touch $(BUILT)
+
+# Extract the messages (Russian source), update the English catalog and compile the committed .mo.
+translations: install
+	$(BIN)/python web/translations/update.py
 
 system-packages:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -45,4 +59,4 @@ bench: install
 	$(BIN)/python bench/engine.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache web/static/build $(ASSETS)/node_modules

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from engine.operators import load_operator_modules
-from web import api, cli, engine_rest, formatting, home, metrics
+from web import api, cli, engine_rest, formatting, home, metrics, worklist
 from web import config as configuration
 from web.celery_app import celery_init_app
 from web.extensions import db, migrate
@@ -33,6 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.blueprint, url_prefix="/api")
     app.register_blueprint(metrics.blueprint)
     metrics.init_app(app)
+    worklist.init_app(app)
     formatting.register(app)
     cli.register(app)
     return app

@@ -8,17 +8,21 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from engine import queries
 from engine.models import ProcessDefinition
-from engine.scope import SYSTEM
 from web.extensions import db
+from web.worklist.auth import current_scope, require_sign_in
 
 blueprint = Blueprint("home", __name__)
 
 
 @blueprint.get("/")
 def index():
+    """Signed-in users only, and only their scope: business keys and errors carry clients' data."""
+    if (refused := require_sign_in()) is not None:
+        return refused
+    scope = current_scope()
     definitions = queries.definitions(db.session, ProcessDefinition, latest_only=True)
-    running = queries.instances(db.session, SYSTEM, queries.InstanceFilter(statuses=("active",)), limit=50)
-    failed = queries.instances(db.session, SYSTEM, queries.InstanceFilter(statuses=("failed",)), limit=50)
+    running = queries.instances(db.session, scope, queries.InstanceFilter(statuses=("active",)), limit=50)
+    failed = queries.instances(db.session, scope, queries.InstanceFilter(statuses=("failed",)), limit=50)
     return render_template("home.html", definitions=definitions, running=running, failed=failed)
 
 

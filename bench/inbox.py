@@ -1,0 +1,226 @@
+"""Inbox benchmark on PostgreSQL: many human tasks across partners and users, the inbox JSON API and HTML page
+under concurrent clients (a second process), p50/p95 latency and requests/s, and the query plans.
+
+    python bench/inbox.py [--tasks 1000000] [--open 50000] [--partners 50] [--users 2000] [--clients 32]
+                          [--requests 3000] [--workers 2] [--json]
+
+The data is generated inside PostgreSQL (generate_series), the app is served by gunicorn, the load comes from a
+separate process with one signed-in session per client thread (each a different partner operator).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import create_engine, make_url, text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from db import Base  # noqa: E402
+from engine import worklist  # noqa: E402
+from engine.scope import Scope  # noqa: E402
+from identity.passwords import hash_password  # noqa: E402
+from web import create_app  # noqa: E402
+
+PG_URL = os.environ.get("REGLAMENT_BENCH_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
+DATABASE = "reglament_bench_inbox"
+PASSWORD = "bench-password"
+
+
+def fresh_database() -> str:
+    admin = make_url(PG_URL)
+    with psycopg.connect(admin.set(drivername="postgresql").render_as_string(False), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DATABASE}"')
+    return admin.set(database=DATABASE).render_as_string(False)
+
+
+def generate(url: str, tasks: int, open_tasks: int, partners: int, users: int) -> float:
+    """Fill the database; returns the seconds it took."""
+    started = time.perf_counter()
+    engine = create_engine(url)
+    Base.metadata.create_all(engine)
+    per_partner = max(1, users // partners)
+    every = max(1, tasks // open_tasks)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO partner (id, code, name, created_at) SELECT p, 'p' || p, 'Партнёр ' || p, "
+                          "now() FROM generate_series(1, :n) p"), {"n": partners})
+        conn.execute(text("INSERT INTO app_user (username, full_name, password_hash, partner_id, active, created_at) "
+                          "SELECT 'u' || p || '_' || k, 'Оператор ' || p || '-' || k, :h, p, true, now() "
+                          "FROM generate_series(1, :n) p, generate_series(1, :k) k"),
+                     {"h": hash_password(PASSWORD), "n": partners, "k": per_partner})
+        conn.execute(text("INSERT INTO user_role (user_id, role) SELECT id, 'partner_operator' FROM app_user"))
+        conn.execute(text("INSERT INTO deployment (id, name, deployed_at) VALUES ('d', 'bench', now())"))
+        conn.execute(text("INSERT INTO resource (id, deployment_id, name, content, sha256) "
+                          "VALUES ('r', 'd', 'bench.bpmn', '', '')"))
+        conn.execute(text("INSERT INTO process_definition (id, key, version, name, deployment_id, resource_id, sha256, "
+                          "bundle, suspended, deployed_at) VALUES ('debtor_claim:1', 'debtor_claim', 1, "
+                          "'Работа с должником', 'd', 'r', '', '[]', false, now())"))
+        # One instance per ten tasks: the projection only needs its row to exist.
+        conn.execute(text("INSERT INTO process_instance (id, definition_id, definition_key, business_key, partner_id, "
+                          "status, state, state_version, started_at, version) SELECT md5('i' || i)::uuid::text, "
+                          "'debtor_claim:1', 'debtor_claim', 'ЛС-' || i, i % :p + 1, 'active', '', '1', now(), 1 "
+                          "FROM generate_series(0, :n - 1) i"), {"n": (tasks + 9) // 10, "p": partners})
+        conn.execute(text(
+            "INSERT INTO human_task (id, instance_id, definition_id, definition_key, task_key, name, business_key, "
+            "partner_id, status, assignee, candidate_groups, candidate_users, priority, due_at, created_at) "
+            "SELECT md5('t' || i)::uuid::text, md5('i' || (i / 10))::uuid::text, 'debtor_claim:1', 'debtor_claim', "
+            "'Task_reminder', 'Напомнить клиенту о долге', 'ЛС-' || (i / 10), (i / 10) % :p + 1, "
+            "CASE WHEN i % :every = 0 THEN 'open' ELSE 'completed' END, "
+            "CASE WHEN i % :every = 0 AND i % 3 = 0 "
+            "     THEN 'u' || ((i / 10) % :p + 1) || '_' || (i % :k + 1) END, "
+            "'[\"partner_operator\"]', '[]', CASE WHEN i % 7 = 0 THEN 70 ELSE 50 END, "
+            "now() + ((i % 11) - 4) * interval '1 day', now() - (i % 1000) * interval '1 minute' "
+            "FROM generate_series(0, :n - 1) i"), {"n": tasks, "p": partners, "every": every, "k": per_partner})
+        conn.execute(text("INSERT INTO human_task_candidate (task_id, group_name, partner_id) "
+                          "SELECT id, 'partner_operator', partner_id FROM human_task WHERE status = 'open'"))
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+    engine.dispose()
+    return time.perf_counter() - started
+
+
+def plans(url: str) -> dict[str, str]:
+    """EXPLAIN ANALYZE of each tab's page and count query for one partner operator."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    engine = create_engine(url)
+    scope = Scope(username="u1_1", partner_id=1, groups=frozenset({"partner_operator"}))
+    found = {}
+    with app.app_context(), engine.connect() as conn:
+        now = worklist.clock.now()
+        for tab in ("mine", "group", "overdue"):
+            statement = worklist._filtered(worklist._tab(scope, tab, now), worklist.InboxQuery(tab=tab))
+            page = statement.order_by(*worklist.SORTS["due"], worklist.HumanTask.id).limit(25)
+            sql = str(page.compile(conn, compile_kwargs={"literal_binds": True}))
+            rows = conn.execute(text("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql)).scalars().all()
+            found[tab] = "\n".join(rows)
+    engine.dispose()
+    return found
+
+
+def serve(url: str, port: int, workers: int) -> subprocess.Popen:
+    environment = {**os.environ, "DATABASE_URL": url, "REGLAMENT_SECRET_KEY": "bench"}
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "-w", str(workers), "-k", "gthread", "--threads", "8",
+         "-b", f"127.0.0.1:{port}", "--log-level", "warning", "web:create_app()"],
+        cwd=ROOT, env=environment)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5)
+            return process
+        except OSError:  # refused, reset or timed out while the workers boot
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def load(base: str, clients: int, requests: int, path: str, partners: int) -> dict:
+    """Run in a separate process: `clients` threads, each signed in as another partner's operator."""
+    out = subprocess.run([sys.executable, __file__, "--load", base, str(clients), str(requests), path,
+                          str(partners)], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def _client(base: str, username: str):
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    page = opener.open(f"{base}/login").read().decode()
+    token = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+    form = urllib.parse.urlencode({"username": username, "password": PASSWORD, "csrf_token": token}).encode()
+    opener.open(f"{base}/login", data=form).read()
+    return opener
+
+
+def _load_main(base: str, clients: int, requests: int, path: str, partners: int) -> None:
+    openers = [_client(base, f"u{i % partners + 1}_{i // partners + 1}") for i in range(clients)]
+    latencies: list[float] = []
+    lock = threading.Lock()
+    per_client = max(1, requests // clients)
+
+    def worker(opener) -> None:
+        mine = []
+        for _ in range(per_client):
+            started = time.perf_counter()
+            with opener.open(base + path) as response:
+                response.read()
+            mine.append(time.perf_counter() - started)
+        with lock:
+            latencies.extend(mine)
+
+    for opener in openers:  # warm up every worker's connections and caches
+        opener.open(base + path).read()
+    threads = [threading.Thread(target=worker, args=(o,)) for o in openers]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    print(json.dumps({"requests": len(latencies), "seconds": round(elapsed, 2),
+                      "rps": round(len(latencies) / elapsed, 1),
+                      "p50_ms": round(statistics.median(latencies) * 1000, 1),
+                      "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 1)}))
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--load":
+        _load_main(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], int(sys.argv[6]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", type=int, default=1_000_000)
+    parser.add_argument("--open", type=int, default=50_000)
+    parser.add_argument("--partners", type=int, default=50)
+    parser.add_argument("--users", type=int, default=2_000)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--requests", type=int, default=3_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=5091)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    url = fresh_database()
+    seconds = generate(url, args.tasks, args.open, args.partners, args.users)
+    query_plans = plans(url)
+    server = serve(url, args.port, args.workers)
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        results = {
+            "inbox API (/inbox.json?tab=group)": load(base, args.clients, args.requests, "/inbox.json?tab=group",
+                                                      args.partners),
+            "inbox HTML (/inbox?tab=group)": load(base, args.clients, args.requests, "/inbox?tab=group",
+                                                  args.partners),
+        }
+    finally:
+        server.terminate()
+        server.wait()
+    report = {"tasks": args.tasks, "open": args.open, "partners": args.partners, "users": args.users,
+              "clients": args.clients, "workers": args.workers, "generate_seconds": round(seconds, 1),
+              "results": results, "plans": query_plans}
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+        return
+    print(f"{args.tasks:,} human tasks ({args.open:,} open), {args.partners} partners, {args.users:,} users; "
+          f"generated in {seconds:.1f} s; {args.clients} clients, gunicorn {args.workers} workers × 8 threads")
+    print(f"{'endpoint':<36} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}")
+    for name, row in results.items():
+        print(f"{name:<36} {row['requests']:>9} {row['rps']:>8} {row['p50_ms']:>8} {row['p95_ms']:>8}")
+    for tab, plan in query_plans.items():
+        print(f"\n-- plan of the «{tab}» page query (partner operator u1_1)\n{plan}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,293 @@
+"""The worklist: inbox tabs and filters over the `human_task` projection, the SLA of a task, who may work on it,
+comments, saved filters and the history of an instance. Every read goes through `Scope.restrict`."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Select, delete, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from engine import clock, instances
+from engine.errors import Conflict, EngineError, InvalidInput, NotFound
+from engine.models import AuditEvent, Deployment, HumanTask, HumanTaskCandidate, ProcessDefinition, Resource
+from engine.queries import task_or_404
+from engine.scope import Scope
+from engine.worklist_models import SavedFilter, TaskComment
+
+TABS = ("mine", "group", "overdue", "all")
+MANAGER_ROLES = frozenset({"manager", "partner_manager", "admin"})
+SORTS = {
+    "due": (HumanTask.due_at.asc().nulls_last(),), "-due": (HumanTask.due_at.desc().nulls_last(),),
+    "created": (HumanTask.created_at.asc(),), "-created": (HumanTask.created_at.desc(),),
+    "priority": (HumanTask.priority.asc(),), "-priority": (HumanTask.priority.desc(),),
+    "name": (HumanTask.name.asc(),), "-name": (HumanTask.name.desc(),),
+}
+SOON = timedelta(days=2)
+MAX_COMMENT = 4000
+MAX_PER_PAGE = 100
+
+
+class NotAllowed(EngineError):
+    """The caller sees the task but may not do this with it (not a candidate, not a manager)."""
+
+
+@dataclass(frozen=True)
+class InboxQuery:
+    """One inbox view: a tab, filters, a sort and a page — what the query string of /inbox carries."""
+
+    tab: str = "mine"
+    process: str | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    priority_min: int | None = None
+    text: str | None = None
+    sort: str = "due"
+    page: int = 1
+    per_page: int = 25
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    tasks: list[HumanTask]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def is_manager(scope: Scope) -> bool:
+    """Managers see «Все задачи» of their scope and may assign tasks to colleagues."""
+    return bool(scope.groups & MANAGER_ROLES)
+
+
+def tabs_for(scope: Scope) -> tuple[str, ...]:
+    return TABS if is_manager(scope) else TABS[:3]
+
+
+def inbox(session: Session, scope: Scope, query: InboxQuery, *, now: datetime | None = None) -> InboxPage:
+    """A page of the tab `query.tab`, filtered and sorted; an unknown tab or sort is an InvalidInput."""
+    now = now or clock.now()
+    if query.tab not in tabs_for(scope):
+        raise InvalidInput(f"unknown tab {query.tab!r}")
+    if query.sort not in SORTS:
+        raise InvalidInput(f"unknown sort {query.sort!r}")
+    per_page = min(max(query.per_page, 1), MAX_PER_PAGE)
+    statement = _filtered(_tab(scope, query.tab, now), query)
+    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    page = min(max(query.page, 1), max(1, math.ceil(total / per_page)))
+    rows = session.scalars(statement.order_by(*SORTS[query.sort], HumanTask.id)
+                           .offset((page - 1) * per_page).limit(per_page))
+    return InboxPage(list(rows), total, page, per_page)
+
+
+def tab_counts(session: Session, scope: Scope, *, now: datetime | None = None) -> dict[str, int]:
+    """The number of open tasks on each tab the caller has (the counters of the tabs)."""
+    now = now or clock.now()
+    return {tab: session.scalar(select(func.count()).select_from(_tab(scope, tab, now).subquery())) or 0
+            for tab in tabs_for(scope)}
+
+
+def sla(due_at: datetime | None, now: datetime | None = None) -> str | None:
+    """overdue | today | soon | on_time (None without a due date); «today» is the business day in Novosibirsk."""
+    if due_at is None:
+        return None
+    now = now or clock.now()
+    due = due_at if due_at.tzinfo else due_at.replace(tzinfo=UTC)  # SQLite gives back naive UTC
+    if due < now:
+        return "overdue"
+    if due.astimezone(clock.BUSINESS_TZ).date() == now.astimezone(clock.BUSINESS_TZ).date():
+        return "today"
+    return "soon" if due - now <= SOON else "on_time"
+
+
+def may_claim(scope: Scope, task: HumanTask) -> bool:
+    """A candidate (by group or by name) or a manager may take an open task."""
+    return (bool(scope.groups & set(task.candidate_groups or ())) or scope.username in (task.candidate_users or ())
+            or is_manager(scope))
+
+
+def claim_tasks(session: Session, task_ids: list[str], scope: Scope) -> tuple[list[str], list[str]]:
+    """Claim each task for the caller; returns (claimed, refused) — a task someone holds is refused, not an error."""
+    claimed, refused = [], []
+    for task_id in task_ids:
+        try:
+            task = task_or_404(session, task_id, scope)
+            if not may_claim(scope, task):
+                raise NotAllowed(f"{scope.username} is not a candidate of task {task_id}")
+            instances.claim_task(session, task_id, scope.username or "", scope=scope)
+            claimed.append(task_id)
+        except (Conflict, NotAllowed, NotFound):
+            session.rollback()
+            refused.append(task_id)
+    return claimed, refused
+
+
+def claim(session: Session, task_id: str, scope: Scope) -> None:
+    """Take one task for the caller."""
+    task = task_or_404(session, task_id, scope)
+    if not may_claim(scope, task):
+        raise NotAllowed("Задача не относится к вашим группам")
+    instances.claim_task(session, task_id, scope.username or "", scope=scope)
+
+
+def unclaim(session: Session, task_id: str, scope: Scope) -> None:
+    """Return a task to its group: its assignee or a manager may."""
+    task = task_or_404(session, task_id, scope)
+    if task.assignee != scope.username and not is_manager(scope):
+        raise NotAllowed("Вернуть в группу может только исполнитель или руководитель")
+    instances.unclaim_task(session, task_id, scope=scope)
+
+
+def assign(session: Session, task_id: str, assignee: str, assignee_partner_id: int | None, scope: Scope) -> None:
+    """A manager gives a task to a colleague of the task's partner (or of the УК for a task without a partner)."""
+    task = task_or_404(session, task_id, scope)
+    if not is_manager(scope):
+        raise NotAllowed("Назначать задачи может только руководитель")
+    if assignee_partner_id is not None and assignee_partner_id != task.partner_id:
+        raise NotAllowed("Исполнитель работает у другого партнёра")
+    instances.set_assignee(session, task_id, assignee, scope=scope)
+
+
+def may_complete(scope: Scope, task: HumanTask) -> bool:
+    return task.status == "open" and task.assignee is not None and task.assignee == scope.username
+
+
+def next_task(session: Session, scope: Scope, instance_id: str) -> str | None:
+    """An open task of the same instance that the caller holds or could claim: the page «Завершить» leads to."""
+    statement = scope.restrict(select(HumanTask), HumanTask.partner_id).where(
+        HumanTask.instance_id == instance_id, HumanTask.status == "open")
+    for task in session.scalars(statement.order_by(HumanTask.priority.desc(), HumanTask.created_at)):
+        if task.assignee == scope.username or (task.assignee is None and may_claim(scope, task)):
+            return task.id
+    return None
+
+
+def history(session: Session, instance_id: str, scope: Scope) -> list[AuditEvent]:
+    """The audit events of an instance, oldest first."""
+    statement = scope.restrict(select(AuditEvent), AuditEvent.partner_id).where(AuditEvent.instance_id == instance_id)
+    return list(session.scalars(statement.order_by(AuditEvent.at, AuditEvent.id)))
+
+
+def comments(session: Session, instance_id: str, scope: Scope) -> list[TaskComment]:
+    statement = (scope.restrict(select(TaskComment), TaskComment.partner_id)
+                 .where(TaskComment.instance_id == instance_id))
+    return list(session.scalars(statement.order_by(TaskComment.at, TaskComment.id)))
+
+
+def add_comment(session: Session, task_id: str, body: str, scope: Scope) -> TaskComment:
+    """Store a plain-text comment on a task the caller sees."""
+    task = task_or_404(session, task_id, scope)
+    body = body.strip()
+    if not body:
+        raise InvalidInput("Комментарий пуст")
+    if len(body) > MAX_COMMENT:
+        raise InvalidInput(f"Комментарий длиннее {MAX_COMMENT} символов")
+    comment = TaskComment(task_id=task.id, instance_id=task.instance_id, partner_id=task.partner_id,
+                          author=scope.username or "system", body=body)
+    session.add(comment)
+    session.commit()
+    return comment
+
+
+def saved_filters(session: Session, owner: str) -> list[SavedFilter]:
+    return list(session.scalars(select(SavedFilter).where(SavedFilter.owner == owner).order_by(SavedFilter.name)))
+
+
+def save_filter(session: Session, owner: str, name: str, query: str) -> SavedFilter:
+    """Save (or overwrite) the named filter of `owner`."""
+    name = name.strip()[:100]
+    if not name:
+        raise InvalidInput("Укажите название фильтра")
+    saved = session.scalar(select(SavedFilter).where(SavedFilter.owner == owner, SavedFilter.name == name))
+    if saved is None:
+        saved = SavedFilter(owner=owner, name=name, query=query[:1000])
+        session.add(saved)
+    saved.query = query[:1000]
+    session.commit()
+    return saved
+
+
+def delete_filter(session: Session, owner: str, filter_id: int) -> None:
+    session.execute(delete(SavedFilter).where(SavedFilter.id == filter_id, SavedFilter.owner == owner))
+    session.commit()
+
+
+def process_names(session: Session) -> dict[str, str]:
+    """Process key → the name of its latest version (for the «Процесс» column)."""
+    rows = session.execute(select(ProcessDefinition.key, ProcessDefinition.name).order_by(ProcessDefinition.version))
+    return {key: name or key for key, name in rows}
+
+
+def deployed_form(session: Session, form_ref: str) -> bytes | None:
+    """The latest deployed `<form_ref>.form` (Camunda Modeler deploys forms with the diagrams), or None."""
+    return session.scalar(
+        select(Resource.content).join(Deployment, Deployment.id == Resource.deployment_id)
+        .where(Resource.name == f"{form_ref}.form").order_by(Deployment.deployed_at.desc()).limit(1))
+
+
+# -- the tabs ----------------------------------------------------------------------------------------------------
+
+
+def _open(scope: Scope) -> Select:
+    return scope.restrict(select(HumanTask), HumanTask.partner_id).where(HumanTask.status == "open")
+
+
+def _group_task_ids(scope: Scope) -> Select:
+    groups = sorted(scope.groups)
+    candidates = select(HumanTaskCandidate.task_id).where(HumanTaskCandidate.group_name.in_(groups))
+    return scope.restrict(candidates, HumanTaskCandidate.partner_id)
+
+
+def _tab(scope: Scope, tab: str, now: datetime) -> Select:
+    statement = _open(scope)
+    if tab == "mine":
+        return statement.where(HumanTask.assignee == (scope.username or ""))
+    if tab == "group":
+        if not scope.groups:
+            return statement.where(false())
+        return statement.where(HumanTask.assignee.is_(None), HumanTask.id.in_(_group_task_ids(scope)))
+    if tab == "overdue":
+        statement = statement.where(HumanTask.due_at < now)
+        if is_manager(scope):
+            return statement
+        return statement.where(or_(HumanTask.assignee == (scope.username or ""),
+                                   HumanTask.assignee.is_(None) & HumanTask.id.in_(_group_task_ids(scope))))
+    return statement  # «Все задачи» of the scope
+
+
+def _filtered(statement: Select, query: InboxQuery) -> Select:
+    if query.process:
+        statement = statement.where(HumanTask.definition_key == query.process)
+    if query.due_from:
+        statement = statement.where(HumanTask.due_at >= _local_midnight(query.due_from))
+    if query.due_to:
+        statement = statement.where(HumanTask.due_at < _local_midnight(query.due_to + timedelta(days=1)))
+    if query.priority_min is not None:
+        statement = statement.where(HumanTask.priority >= query.priority_min)
+    if query.text:
+        pattern = "%" + _escape_like(query.text.strip()) + "%"
+        statement = statement.where(or_(HumanTask.business_key.ilike(pattern, escape="\\"),
+                                        HumanTask.name.ilike(pattern, escape="\\")))
+    return statement
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=clock.BUSINESS_TZ).astimezone(UTC)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def describe(query: InboxQuery) -> dict[str, Any]:
+    """The non-default parts of a query (for links that keep the filters)."""
+    default = InboxQuery()
+    return {name: getattr(query, name) for name in InboxQuery.__dataclass_fields__
+            if getattr(query, name) != getattr(default, name)}

@@ -1,0 +1,123 @@
+"""/inbox: tabs and counters, columns, filters, sort, paging, claim (single and bulk), saved filters, htmx."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from db import utcnow
+from engine.models import HumanTask
+from tests.web.worklist.support import REMINDER, post, sign_in, start_debtor
+
+
+def test_the_group_tab_shows_the_partner_tasks_of_my_roles_with_counters(client, session, regulation):
+    start_debtor(session, "east", "ЛС-1", REMINDER)
+    start_debtor(session, "west", "ЛС-2", REMINDER)
+    start_debtor(session, "east", "ЛС-3")  # a lawyer's task, not an operator's
+    sign_in(client, "partner_operator")
+    page = client.get("/inbox?tab=group").get_data(as_text=True)
+    assert "Напомнить клиенту о долге" in page and "ЛС-1" in page
+    assert "ЛС-2" not in page and "ЛС-3" not in page
+    assert 'Задачи группы <span class="count">1</span>' in page
+    assert 'Мои задачи <span class="count">0</span>' in page
+
+
+def test_claiming_moves_a_task_to_my_tab_and_others_see_it_taken(client, session, regulation):
+    task_id = start_debtor(session, "east", "ЛС-1", REMINDER)
+    sign_in(client, "partner_operator")
+    assert post(client, f"/tasks/{task_id}/claim", {"then": "inbox"}).status_code == 302
+    mine = client.get("/inbox").get_data(as_text=True)
+    assert "ЛС-1" in mine and 'Мои задачи <span class="count">1</span>' in mine
+    post(client, "/logout")
+    sign_in(client, "partner_manager")
+    everything = client.get("/inbox?tab=all").get_data(as_text=True)
+    assert "ЛС-1" in everything and "Оператор партнёра" in everything and 'class="taken"' in everything
+
+
+def test_bulk_claim_takes_what_is_free_and_reports_the_rest(client, session, regulation):
+    first = start_debtor(session, "east", "ЛС-1", REMINDER)
+    second = start_debtor(session, "east", "ЛС-2", REMINDER)
+    session.execute(update(HumanTask).where(HumanTask.id == second).values(assignee="agent"))
+    session.commit()
+    sign_in(client, "partner_operator")
+    response = post(client, "/inbox/claim", {"task_id": [first, second]}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Взята в работу 1 задача" in page and "не удалось" in page
+    session.expire_all()
+    assert session.get(HumanTask, first).assignee == "partner_operator"
+    assert session.get(HumanTask, second).assignee == "agent"
+
+
+def test_a_user_outside_the_candidate_groups_cannot_claim(client, session, regulation):
+    task_id = start_debtor(session, "east", "ЛС-1", REMINDER)
+    sign_in(client, "crew")
+    post(client, f"/tasks/{task_id}/claim")
+    session.expire_all()
+    assert session.get(HumanTask, task_id).assignee is None
+
+
+def test_overdue_tasks_get_their_own_tab_and_the_sla_badge(client, session, regulation):
+    late = start_debtor(session, "east", "ЛС-1", REMINDER)
+    start_debtor(session, "east", "ЛС-2", REMINDER)
+    session.execute(update(HumanTask).where(HumanTask.id == late).values(due_at=utcnow() - timedelta(days=2)))
+    session.commit()
+    sign_in(client, "partner_operator")
+    page = client.get("/inbox?tab=overdue").get_data(as_text=True)
+    assert "ЛС-1" in page and "ЛС-2" not in page and "просрочено" in page
+    assert 'Просроченные <span class="count">1</span>' in page
+
+
+def test_filters_sort_and_paging(client, session, regulation):
+    for number in range(30):
+        start_debtor(session, "east", f"ЛС-{number:03d}", REMINDER)
+    sign_in(client, "partner_manager")
+    first = client.get("/inbox?tab=all&sort=-name").get_data(as_text=True)
+    assert "Страница 1 из 2" in first
+    second = client.get("/inbox.json?tab=all&page=2").json
+    assert second["total"] == 30 and second["page"] == 2 and len(second["tasks"]) == 5
+    found = client.get("/inbox.json?tab=all&q=ЛС-007").json
+    assert found["total"] == 1 and found["tasks"][0]["business_key"] == "ЛС-007"
+    assert client.get("/inbox.json?tab=all&process=nope").json["total"] == 0
+    assert client.get("/inbox.json?tab=all&priority_min=90").json["total"] == 0
+    today = utcnow().date()
+    ranged = client.get(f"/inbox.json?tab=all&due_from={today}&due_to={today + timedelta(days=5)}").json
+    assert ranged["total"] == 30
+
+
+def test_the_search_escapes_like_wildcards(client, session, regulation):
+    start_debtor(session, "east", "ЛС-1", REMINDER)
+    sign_in(client, "partner_manager")
+    assert client.get("/inbox.json?tab=all&q=%25").json["total"] == 0
+
+
+def test_htmx_requests_get_only_the_results(client, session, regulation):
+    start_debtor(session, "east", "ЛС-1", REMINDER)
+    sign_in(client, "partner_operator")
+    fragment = client.get("/inbox?tab=group", headers={"HX-Request": "true", "HX-Target": "inbox-results"})
+    text = fragment.get_data(as_text=True)
+    assert "ЛС-1" in text and "<html" not in text
+
+
+def test_saved_filters_belong_to_their_user(client, session, regulation):
+    sign_in(client, "partner_operator")
+    post(client, "/inbox/filters", {"name": "Срочные", "query": "tab=group&priority_min=70"})
+    page = client.get("/inbox").get_data(as_text=True)
+    assert "Срочные" in page and "tab=group&amp;priority_min=70" in page
+    post(client, "/logout")
+    sign_in(client, "west_operator")
+    assert "Срочные" not in client.get("/inbox").get_data(as_text=True)
+
+
+def test_only_managers_have_the_all_tasks_tab(client, session, regulation):
+    sign_in(client, "partner_operator")
+    assert client.get("/inbox?tab=all").status_code == 200  # falls back to «Мои задачи»
+    assert "Все задачи" not in client.get("/inbox").get_data(as_text=True)
+
+
+def test_the_inbox_fits_a_phone(client, session, regulation):
+    sign_in(client, "partner_operator")
+    page = client.get("/inbox").get_data(as_text=True)
+    assert 'name="viewport" content="width=device-width' in page
+    tasks = session.scalars(select(HumanTask)).all()
+    assert tasks == []

@@ -1,0 +1,74 @@
+"""Russian first: Flask-Babel with Russian as the default locale and English as the second, the business time zone,
+and the Jinja filters that show dates (ДД.ММ.ГГГГ), times and money (1 234,56 ₽) the Russian way."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, session
+from flask_babel import Babel, get_locale
+
+from engine.clock import BUSINESS_TZ
+
+LOCALES = ("ru", "en")
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+babel = Babel()
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction where it is defined; it is translated where it is shown (`_(title)`)."""
+    return message
+
+
+def select_locale() -> str:
+    chosen = session.get("locale")
+    return chosen if chosen in LOCALES else LOCALES[0]
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "ru")
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", str(BUSINESS_TZ))
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    babel.init_app(app, locale_selector=select_locale)
+    app.add_template_filter(local_date)
+    app.add_template_filter(local_time)
+    app.add_template_filter(money)
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "ru")
+
+
+def _local(value: datetime) -> datetime:
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)  # stored times are UTC (naive from SQLite)
+    return aware.astimezone(BUSINESS_TZ)
+
+
+def local_date(value: Any) -> str:
+    """`05.03.2026`: a date, an ISO date text or a datetime (shown on its Novosibirsk day)."""
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10]) if len(value) <= 10 else datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        value = _local(value).date()
+    return value.strftime("%d.%m.%Y")
+
+
+def local_time(value: datetime | None) -> str:
+    """`05.03.2026 14:05` in Asia/Novosibirsk."""
+    return "—" if value is None else _local(value).strftime("%d.%m.%Y %H:%M")
+
+
+def money(value: Any) -> str:
+    """`1 234,56 ₽` with no-break spaces and a decimal comma; text that is not a number is shown as it is."""
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        return "—" if value in (None, "") else str(value)
+    whole, _, fraction = f"{abs(amount):.2f}".partition(".")
+    grouped = f"{int(whole):,}".replace(",", "\u00a0")
+    return f"{'-' if amount < 0 else ''}{grouped},{fraction}\u00a0₽"

@@ -1,0 +1,214 @@
+"""The task page: its Camunda Form (rendered by form-js in the browser, validated here against the same file),
+the instance's context and history, comments; claim, unclaim, assign and «Завершить»."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from engine import instances, queries, worklist
+from engine.errors import Conflict, InvalidInput, NotFound
+from engine.models import HumanTask
+from forms.validation import FormError, SubmissionInvalid, parse_form, validate_submission
+from identity.models import User
+from web.extensions import db
+from web.worklist.auth import current_scope, require_sign_in
+from web.worklist.inbox import SLA_TITLES
+from web.worklist.locale import N_
+
+blueprint = Blueprint("tasks", __name__)
+blueprint.before_request(require_sign_in)
+
+EVENT_TITLES = {
+    "instance_started": N_("Процесс запущен"), "task_created": N_("Создана задача"),
+    "task_claimed": N_("Задача взята в работу"), "task_assigned": N_("Задача назначена"),
+    "task_unclaimed": N_("Задача возвращена в группу"),
+    "task_completed": N_("Задача завершена"), "instance_completed": N_("Процесс завершён"),
+    "instance_failed": N_("Ошибка в процессе"), "instance_cancelled": N_("Процесс отменён"),
+    "instance_suspended": N_("Процесс приостановлен"), "instance_resumed": N_("Процесс возобновлён"),
+    "variables_modified": N_("Изменены данные"), "job_created": N_("Запущена служебная операция"),
+    "job_completed": N_("Служебная операция выполнена"),
+}
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@blueprint.errorhandler(NotFound)
+def not_found(_error):
+    if request.is_json or request.path.endswith(".json"):
+        return jsonify(error=_("Задача не найдена")), 404
+    return render_template("worklist/error.html", message=_("Задача не найдена или недоступна вам")), 404
+
+
+@blueprint.errorhandler(worklist.NotAllowed)
+def not_allowed(error):
+    if request.is_json:
+        return jsonify(error=str(error)), 403
+    flash(str(error), "warn")
+    return redirect(request.referrer or url_for("inbox.index"))
+
+
+@blueprint.errorhandler(Conflict)
+def conflict(_error):
+    message = _("Задачу уже взял или завершил другой сотрудник. Обновите страницу.")
+    if request.is_json:
+        return jsonify(error=message), 409
+    flash(message, "warn")
+    return redirect(request.referrer or url_for("inbox.index"))
+
+
+@blueprint.get("/tasks/<task_id>")
+def show(task_id: str):
+    scope = current_scope()
+    task = queries.task_or_404(db.session, task_id, scope)
+    instance = queries.instance_or_404(db.session, task.instance_id, scope)
+    if task.status == "open":
+        variables = instances.task_variables(db.session, task_id, scope=scope)
+    else:
+        variables = instances.instance_variables(db.session, task.instance_id, scope=scope)
+    names = worklist.process_names(db.session)
+    events = worklist.history(db.session, task.instance_id, scope)
+    tasks_by_id = {t.id: t.name for t in db.session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == task.instance_id))}
+    return render_template(
+        "worklist/task.html", task=task, instance=instance, process_name=names.get(task.definition_key),
+        variables=sorted((k, _shown(v)) for k, v in variables.items() if not k.startswith("_")),
+        events=events, event_titles=EVENT_TITLES, task_names=tasks_by_id,
+        comments=worklist.comments(db.session, task.instance_id, scope),
+        may_claim=task.status == "open" and task.assignee is None and worklist.may_claim(scope, task),
+        may_complete=worklist.may_complete(scope, task), is_manager=worklist.is_manager(scope),
+        colleagues=_colleagues(task) if worklist.is_manager(scope) else [],
+        sla=worklist.sla(task.due_at), sla_titles=SLA_TITLES)
+
+
+@blueprint.get("/tasks/<task_id>/form.json")
+def form(task_id: str):
+    """The form-js schema of the task and the variables that prefill it."""
+    scope = current_scope()
+    task = queries.task_or_404(db.session, task_id, scope)
+    schema = _form_schema(task.form_ref)
+    data = instances.task_variables(db.session, task_id, scope=scope) if task.status == "open" else {}
+    return jsonify(schema=schema, data=_json_ready(data), readOnly=not worklist.may_complete(scope, task))
+
+
+@blueprint.post("/tasks/<task_id>/complete")
+def complete(task_id: str):
+    """Validate the submission against the task's form; complete the task; answer where to go next."""
+    scope = current_scope()
+    task = queries.task_or_404(db.session, task_id, scope)
+    if not worklist.may_complete(scope, task):
+        if task.status != "open":
+            raise Conflict(f"task {task_id} is {task.status}")
+        return jsonify(error=_("Сначала возьмите задачу в работу")), 409
+    payload = request.get_json(silent=True)
+    submitted = payload.get("data") if isinstance(payload, dict) else None
+    if not isinstance(submitted, dict):
+        return jsonify(error=_("Неверный формат данных формы")), 400
+    schema = _form_schema(task.form_ref)
+    try:
+        values = (validate_submission(schema, submitted, instances.task_variables(db.session, task_id, scope=scope))
+                  if schema else {})
+    except SubmissionInvalid as invalid:
+        return jsonify(error=_("Проверьте выделенные поля"), errors=invalid.errors, errorsById=invalid.by_id), 422
+    try:
+        instances.complete_task(db.session, task_id, values, scope=scope)
+    except InvalidInput as error:
+        return jsonify(error=str(error)), 422
+    following = worklist.next_task(db.session, scope, task.instance_id)
+    flash(_("Задача «%(name)s» завершена", name=task.name), "ok")
+    target = url_for("tasks.show", task_id=following) if following else url_for("inbox.index")
+    return jsonify(redirect=target, next=following)
+
+
+@blueprint.post("/tasks/<task_id>/claim")
+def claim(task_id: str):
+    worklist.claim(db.session, task_id, current_scope())
+    flash(_("Задача взята в работу"), "ok")
+    return redirect(_back(task_id))
+
+
+@blueprint.post("/tasks/<task_id>/unclaim")
+def unclaim(task_id: str):
+    worklist.unclaim(db.session, task_id, current_scope())
+    flash(_("Задача возвращена в группу"), "ok")
+    return redirect(_back(task_id))
+
+
+@blueprint.post("/tasks/<task_id>/assign")
+def assign(task_id: str):
+    scope = current_scope()
+    username = request.form.get("assignee", "")
+    user = db.session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    if user is None:
+        flash(_("Сотрудник не найден"), "warn")
+        return redirect(_back(task_id))
+    worklist.assign(db.session, task_id, user.username, user.partner_id, scope)
+    flash(_("Задача назначена: %(name)s", name=user.full_name or user.username), "ok")
+    return redirect(_back(task_id))
+
+
+@blueprint.post("/tasks/<task_id>/comments")
+def comment(task_id: str):
+    try:
+        worklist.add_comment(db.session, task_id, request.form.get("body", ""), current_scope())
+    except InvalidInput as error:
+        flash(str(error), "warn")
+    return redirect(url_for("tasks.show", task_id=task_id) + "#comments")
+
+
+def _form_schema(form_ref: str | None) -> dict[str, Any] | None:
+    """The task's form: the deployed `.form` resource, else the file in FORMS_DIR."""
+    if not form_ref:
+        return None
+    content = worklist.deployed_form(db.session, form_ref)
+    if content is None:
+        path = Path(current_app.config["FORMS_DIR"]) / f"{form_ref}.form"
+        if not re.fullmatch(r"[\w.\-]+", form_ref) or not path.is_file():
+            raise NotFound(f"form {form_ref} does not exist")
+        content = path.read_bytes()
+    try:
+        return parse_form(content)
+    except FormError as error:
+        raise NotFound(f"form {form_ref} is broken: {error}") from error
+
+
+def _colleagues(task: HumanTask) -> list[User]:
+    statement = select(User).where(User.active.is_(True)).order_by(User.full_name, User.username)
+    if task.partner_id is not None:
+        statement = statement.where(User.partner_id == task.partner_id)
+    return list(db.session.scalars(statement.limit(200)))
+
+
+def _back(task_id: str) -> str:
+    """Back to the inbox view the action came from (`then=inbox`, the view's query in `back`), else the task."""
+    if request.form.get("then") != "inbox":
+        return url_for("tasks.show", task_id=task_id)
+    query = request.form.get("back", "")
+    return url_for("inbox.index") + ("?" + query if query and not query.startswith(("/", "http")) else "")
+
+
+def _shown(value: Any) -> tuple[str, Any]:
+    """(kind, value) for the context table: money, date or plain."""
+    if isinstance(value, Decimal):
+        return "money", value
+    if isinstance(value, date | datetime) or (isinstance(value, str) and _ISO_DATE.match(value)):
+        return "date", value
+    return "plain", value
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_ready(v) for k, v in value.items() if not str(k).startswith("_")}
+    if isinstance(value, list | tuple):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
