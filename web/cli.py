@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from werkzeug.serving import run_simple
 
 from engine import instances as instance_service
 from engine import queries
@@ -128,7 +129,8 @@ def serve_command(host: str, port: int) -> None:
     for thread in background:
         thread.start()
     try:
-        app.run(host=host, port=port, threaded=True, use_reloader=False)
+        # Flask refuses app.run() inside its own CLI; the server it would start is werkzeug's, so call that.
+        run_simple(host, port, app, threaded=True, use_reloader=False)
     finally:
         for thread in background:
             thread.stop()

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+import requests
 
 from db import Base
 from identity.roles import ROLES
@@ -106,3 +109,28 @@ def test_seed_start_and_list_give_an_operator_a_running_claim(schema):
     assert listed.returncode == 0, listed.stderr
     [row] = listed.stdout.splitlines()
     assert row.split() == [instance_id, "debtor_claim", "active", "ЛС-1"]
+
+
+def test_serve_answers_http_from_the_command_line(tmp_path):
+    database = tmp_path / "serve.sqlite"
+    assert reglament(database, "db", "upgrade").returncode == 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    server = subprocess.Popen([str(REGLAMENT), "serve", "--port", str(port)], env=env, cwd=PROJECT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError("`reglament serve` did not answer")
+        assert requests.get(f"http://127.0.0.1:{port}/login", timeout=5).status_code == 200
+    finally:
+        server.terminate()
+        server.wait(10)
