@@ -6,15 +6,13 @@ Authentication and partner scoping are the same as on /engine-rest (one `Scope` 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
-from identity.authentication import authenticate
 from web.api import billing, clients, documents, openapi
-from web.engine_rest import scope_of
-from web.extensions import db
+from web.basic_auth import authenticate_request
 
 blueprint = Blueprint("api", __name__)
 RESOURCES: list[Blueprint] = [openapi.blueprint, documents.blueprint, clients.blueprint, billing.blueprint]
@@ -26,17 +24,12 @@ for resource in RESOURCES:
 def require_basic_auth() -> Response | None:
     if request.endpoint == "api.openapi.document":
         return None
-    credentials = request.authorization
-    user = None
-    if credentials is not None and credentials.type == "basic":
-        user = authenticate(db.session, credentials.username or "", credentials.password or "")
-    if user is None:
-        response = jsonify(error="Требуется вход: неверное имя пользователя или пароль")
-        response.status_code = 401
-        response.headers["WWW-Authenticate"] = 'Basic realm="api"'
-        return response
-    g.scope = scope_of(user)
-    return None
+    if authenticate_request():
+        return None
+    response = jsonify(error="Требуется вход: неверное имя пользователя или пароль")
+    response.status_code = 401
+    response.headers["WWW-Authenticate"] = 'Basic realm="api"'
+    return response
 
 
 @blueprint.errorhandler(ValidationError)

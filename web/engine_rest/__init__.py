@@ -6,13 +6,12 @@ values are sent as String variables so money never turns into a float.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, jsonify
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
-from engine.scope import Scope
-from identity.authentication import authenticate
+from web.basic_auth import authenticate_request
 from web.engine_rest import decisions, deployments, external_tasks, instances, process_definitions, tasks
 from web.engine_rest.http import error
 from web.extensions import db
@@ -29,24 +28,14 @@ _ERRORS = {
 }
 
 
-def scope_of(user) -> Scope:
-    """The scope of a signed-in user: partner users see their partner only; УК users see everything."""
-    return Scope(username=user.username, partner_id=user.partner_id, groups=frozenset(user.role_names))
-
-
 @blueprint.before_request
 def require_basic_auth() -> Response | None:
-    credentials = request.authorization
-    user = None
-    if credentials is not None and credentials.type == "basic":
-        user = authenticate(db.session, credentials.username or "", credentials.password or "")
-    if user is None:
-        response = jsonify(type="AuthenticationException", message="authentication required")
-        response.status_code = 401
-        response.headers["WWW-Authenticate"] = 'Basic realm="engine-rest"'
-        return response
-    g.scope = scope_of(user)
-    return None
+    if authenticate_request():
+        return None
+    response = jsonify(type="AuthenticationException", message="authentication required")
+    response.status_code = 401
+    response.headers["WWW-Authenticate"] = 'Basic realm="engine-rest"'
+    return response
 
 
 @blueprint.get("/version")
