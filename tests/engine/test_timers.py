@@ -10,10 +10,11 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from engine import clock, instances, timers
+from engine import clock, instances, messages, timers
 from engine.deployment import deploy
-from engine.models import AuditEvent, HumanTask, Timer
-from tests.engine.conftest import RULES, diagram
+from engine.messages import NotCorrelated
+from engine.models import AuditEvent, HumanTask, MessageSubscription, ProcessInstance, Timer
+from tests.engine.conftest import RULES, assert_state_round_trips, diagram
 from web.extensions import db
 
 THREE_DAYS = timedelta(days=3, seconds=1)
@@ -86,3 +87,33 @@ def test_many_timers_due_in_the_same_second_all_fire(session, escalation):
             pass
         assert timers.lag_seconds(session) == 0.0
     assert session.scalar(select(func.count()).select_from(Timer).where(Timer.status == "fired")) == 120
+
+
+@pytest.fixture
+def race(session):
+    deploy(session, diagram("payment_or_reminder.bpmn"), name="race", rules=RULES)
+
+
+def test_a_payment_before_the_reminder_wins_the_event_based_gateway_and_cancels_its_timer(session, race):
+    instance = instances.start_process(session, "payment_or_reminder", {}, business_key="ЛС-001")
+    assert session.scalar(select(Timer.task_key).where(Timer.status == "waiting")) == "race"
+    assert_state_round_trips(session, instance.id)
+    messages.correlate_message(session, "payment_received", business_key="ЛС-001", variables={"paid": True})
+    session.expire_all()
+    assert session.get(ProcessInstance, instance.id).status == "completed"
+    assert session.scalar(select(Timer.status)) == "cancelled"
+    assert session.scalar(select(func.count()).select_from(MessageSubscription)) == 0
+    with time_machine.travel(clock.now() + timedelta(days=11), tick=False):
+        assert timers.fire_due(session) == 0
+    assert_state_round_trips(session, instance.id)
+
+
+def test_the_reminder_wins_the_event_based_gateway_when_no_payment_comes(session, race):
+    instance = instances.start_process(session, "payment_or_reminder", {}, business_key="ЛС-001")
+    with time_machine.travel(clock.now() + timedelta(days=10, seconds=1), tick=False):
+        assert timers.fire_due(session) == 1
+    assert _open_tasks(session) == ["remind"]
+    assert session.scalar(select(func.count()).select_from(MessageSubscription)) == 0
+    with pytest.raises(NotCorrelated):
+        messages.correlate_message(session, "payment_received", business_key="ЛС-001")
+    assert_state_round_trips(session, instance.id)
