@@ -109,6 +109,29 @@ def complete_service_task(session: Session, instance_id: str, task_id: str, resu
     return step.record
 
 
+def throw_bpmn_error(session: Session, instance_id: str, task_id: str, code: str, variables: dict[str, Any] | None,
+                     *, job_id: str, scope: Scope = SYSTEM) -> InstanceRecord:
+    """A service task's worker reported the BPMN error `code`: the error boundary event that catches it takes the
+    instance on, and the job is marked done in the same transaction. `runtime.UncaughtError` (nothing written)
+    when no boundary event catches it."""
+    instance = store.read_instance(session, instance_id, scope)
+    if instance.status not in (ACTIVE, SUSPENDED):
+        raise Conflict(f"process instance {instance_id} is {instance.status}")
+    workflow = _workflow(session, instance)
+    before = _waiting(workflow)
+    failure = runtime.throw_error(workflow, task_id, code, dict(variables or {}))
+    step = _after_step(instance, workflow, failure, scope)
+    step.events.insert(0, store.event("bpmn_error_caught", instance.id, instance.partner_id, scope.username,
+                                      task_id=task_id, job_id=job_id, error_code=code))
+    with _unit_of_work(session):
+        if not store.finish_job(session, job_id):
+            raise Conflict(f"job {job_id} is no longer locked for completion")
+        _write(session, instance, step.record)
+        _project(session, step, before=before, completed=None, scope=scope)
+    _dispatch(step.events)
+    return step.record
+
+
 def fire_timers(session: Session, instance_id: str, *, scope: Scope = SYSTEM) -> bool:
     """Let the instance's due timers fire and run it on; False when none was due. Two schedulers racing on the
     same instance: one wins the optimistic lock, the other gets `Conflict` or finds nothing due — a timer fires

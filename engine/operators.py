@@ -20,6 +20,17 @@ class OperatorError(Exception):
     """An operator could not be called: unknown topic, invalid inputs or a result that is not a mapping."""
 
 
+class BpmnError(Exception):
+    """Raised by an operator for a business outcome the diagram handles: an error boundary event with this `code`
+    (or none) takes the instance on, with `variables` in its data. Uncaught, it becomes an incident."""
+
+    def __init__(self, code: str, message: str = "", variables: Mapping[str, Any] | None = None) -> None:
+        super().__init__(f"{code}: {message}" if message else code)
+        self.code = code
+        self.message = message
+        self.variables = dict(variables or {})
+
+
 @dataclass(frozen=True)
 class Operator:
     """`synchronous` operators have no side effects (a calculation): the engine may run them inline, inside the

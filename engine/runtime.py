@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
@@ -20,6 +21,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     DurationTimerEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
@@ -158,6 +160,43 @@ def _definitions(task) -> list:
     if isinstance(definition, MultipleEventDefinition):
         return list(definition.event_definitions)
     return [definition] if definition is not None else []
+
+
+class UncaughtError(LookupError):
+    """No error boundary event around the task catches the BPMN error (it becomes an incident)."""
+
+
+def throw_error(workflow: BpmnWorkflow, task_id: str, code: str, variables: dict[str, Any]) -> Failure | None:
+    """Throw the BPMN error `code` from a service task waiting for its worker: the nearest error boundary event
+    that catches it (on the task, then on each enclosing subprocess) takes it with `variables`, and the workflow
+    runs on. `UncaughtError` when none does; the workflow is then unchanged."""
+    task = _started_service_task(workflow, task_id)
+    event = BpmnEvent(ErrorEventDefinition(code, code), payload=dict(variables))
+    current = task
+    while current is not None:
+        siblings = current.parent.children if current.parent is not None else []
+        catcher = next((s for s in siblings if s is not current and s.state == TaskState.WAITING
+                        and isinstance(s.task_spec, BoundaryEvent) and s.task_spec.catches(s, event)), None)
+        if catcher is not None:
+            try:
+                catcher.task_spec.catch(catcher, event)
+                catcher.task_spec._update(catcher)
+            except SpiffWorkflowException as error:
+                return _failure(error)
+            return advance(workflow)
+        parent_id = current.workflow.parent_task_id  # the subprocess (or call activity) around the task
+        current = workflow.get_task_from_id(parent_id) if parent_id is not None else None
+    raise UncaughtError(f"BPMN error {code} was not caught")
+
+
+def _started_service_task(workflow: BpmnWorkflow, task_id: str):
+    try:
+        task = workflow.get_task_from_id(UUID(task_id))
+    except (ValueError, WorkflowException):
+        raise NotFound(f"task {task_id} does not exist") from None
+    if task is None or not isinstance(task.task_spec, ServiceTask) or task.state != TaskState.STARTED:
+        raise Conflict(f"task {task_id} is not a service task waiting for its result")
+    return task
 
 
 def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:
