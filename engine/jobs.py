@@ -91,7 +91,7 @@ def run(session: Session, job: JobRecord, worker_id: str) -> str:
     """Call the job's operator and report the result; 'done', 'retry', 'incident' or 'lost' (someone else
     finished it, or the instance ended meanwhile)."""
     try:
-        result = registry.call(job.topic, load_data(job.payload), idempotency_key=job.id)
+        result = registry.call_in_time(job.topic, load_data(job.payload), idempotency_key=job.id)
     except BpmnError as error:
         return throw_error(session, job.id, worker_id, error.code, error.message, error.variables)
     except Exception as error:  # noqa: BLE001 — any operator failure is the job's, reported as retry or incident

@@ -189,3 +189,31 @@ def test_a_bpmn_error_no_boundary_event_catches_becomes_an_incident_at_once(sess
     session.expire_all()
     assert session.get(ProcessInstance, instance_id).status == "active"
     assert_state_round_trips(session, instance_id)
+
+
+RELEASE_HUNG = threading.Event()
+
+
+@registry.register("test.hang", timeout=0.2)
+def _hang(client: str, amount) -> dict:
+    RELEASE_HUNG.wait(30)
+    return {"notified": True}
+
+
+def test_an_operator_that_hangs_times_out_is_retried_and_becomes_a_readable_incident(session):
+    content = diagram("async_notify.bpmn")["async_notify.bpmn"].replace(b'"test.notify"', b'"test.hang"')
+    deploy(session, {"async_notify.bpmn": content}, name="hang", rules=RULES)
+    instance = instances.start_process(session, "async_notify", {"client": "ООО «Ромашка»", "amount": 1})
+    RELEASE_HUNG.clear()
+    try:
+        assert jobs.work_once(session, "w1") == "retry"
+        with time_machine.travel(clock.now() + timedelta(minutes=1, seconds=1), tick=False):
+            assert jobs.work_once(session, "w1") == "retry"
+        with time_machine.travel(clock.now() + timedelta(minutes=3, seconds=2), tick=False):
+            assert jobs.work_once(session, "w1") == "incident"
+    finally:
+        RELEASE_HUNG.set()
+    [job] = _jobs(session, instance.id)
+    assert job.status == "incident"
+    assert job.error_message == "OperatorTimeout: operator test.hang did not finish within 0.2 s"
+    assert_state_round_trips(session, instance.id)
