@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from engine import clock, instances, messages, timers
 from engine.deployment import deploy
@@ -79,6 +79,10 @@ def test_two_schedulers_at_once_fire_each_timer_once(app, escalation):
 
 
 def test_many_timers_due_in_the_same_second_all_fire(session, escalation):
+    if session.get_bind().dialect.name == "postgresql":
+        # 2,000 commits: durability is not what this test is about, and waiting for the disk would be most of it.
+        event.listen(session.get_bind(), "connect", lambda connection, _: _no_sync_commit(connection))
+        session.get_bind().dispose()
     with time_machine.travel(clock.now(), tick=False):
         for _ in range(1000):
             instances.start_process(session, "escalation", {})
@@ -87,6 +91,12 @@ def test_many_timers_due_in_the_same_second_all_fire(session, escalation):
             pass
         assert timers.lag_seconds(session) == 0.0
     assert session.scalar(select(func.count()).select_from(Timer).where(Timer.status == "fired")) == 1000
+
+
+def _no_sync_commit(connection) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    connection.commit()
 
 
 @pytest.fixture
