@@ -132,11 +132,13 @@ def throw_bpmn_error(session: Session, instance_id: str, task_id: str, code: str
     return step.record
 
 
-def fire_timers(session: Session, instance_id: str, *, scope: Scope = SYSTEM) -> bool:
+def fire_timers(session: Session, instance_id: str, *, scope: Scope = SYSTEM,
+                instance: InstanceRecord | None = None) -> bool:
     """Let the instance's due timers fire and run it on; False when none was due. Two schedulers racing on the
     same instance: one wins the optimistic lock, the other gets `Conflict` or finds nothing due — a timer fires
-    once."""
-    instance = store.read_instance(session, instance_id, scope)
+    once. The scheduler may pass the `instance` it read in bulk; if that is stale, the write is a `Conflict`."""
+    if instance is None:
+        instance = store.read_instance(session, instance_id, scope)
     _require_active(instance)
     workflow = _workflow(session, instance)
     now = clock.now()

@@ -6,6 +6,7 @@ the instance."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from sqlalchemy import func, select
@@ -14,10 +15,12 @@ from sqlalchemy.orm import Session
 
 from engine import clock, instances, start_events
 from engine.errors import Conflict
-from engine.models import Timer
+from engine.models import ProcessInstance, Timer
+from engine.store import InstanceRecord
 
 log = logging.getLogger(__name__)
 _timers = Timer.__table__
+_RECORD_COLUMNS = [ProcessInstance.__table__.c[f.name] for f in dataclasses.fields(InstanceRecord)]
 
 
 def due_instance_ids(session: Session, limit: int = 500) -> list[str]:
@@ -31,9 +34,16 @@ def due_instance_ids(session: Session, limit: int = 500) -> list[str]:
 def fire_due(session: Session, limit: int = 500) -> int:
     """Fire what is due now; the number of instances that moved or started."""
     moved = start_due(session)
-    for instance_id in due_instance_ids(session, limit):
+    due = due_instance_ids(session, limit)
+    # One read for the whole batch instead of one per instance: a firing costs a round trip less.
+    records = {row.id: InstanceRecord(*row) for row in session.connection().execute(
+        select(*_RECORD_COLUMNS).where(ProcessInstance.id.in_(due)))} if due else {}
+    session.commit()
+    for instance_id in due:
+        if instance_id not in records:
+            continue
         try:
-            moved += instances.fire_timers(session, instance_id)
+            moved += instances.fire_timers(session, instance_id, instance=records[instance_id])
         except Conflict:
             # Another scheduler or a person moved the instance first; its timers are in its new state.
             log.debug("timer of %s skipped: the instance changed meanwhile", instance_id)
