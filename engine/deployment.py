@@ -16,7 +16,7 @@ from lxml import etree
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engine import clock, queries
+from engine import clock, queries, start_events
 from engine.errors import Conflict, InvalidInput
 from engine.lint import Problem, lint_bundle
 from engine.models import DecisionDefinition, Deployment, ProcessDefinition, Resource
@@ -217,6 +217,9 @@ def _store(session, bundle: ParsedBundle, diagrams, forms, dependencies, name, d
     session.add_all(decisions_new)
     session.add_all(processes_new)
     result.processes, result.decisions = processes_new, decisions_new
+    session.flush()
+    for definition in processes_new:
+        start_events.schedule(session, definition, bundle.processes[definition.key].spec)
     return result
 
 

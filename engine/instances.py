@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from engine import clock, dispatch, runtime, store
+from engine import clock, dispatch, runtime, store, subscriptions
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.models import ProcessDefinition
 from engine.operators import registry
@@ -40,8 +40,10 @@ def start_process(
     partner_id: int | None = None,
     scope: Scope = SYSTEM,
     definition_id: str | None = None,
+    start_event: str | None = None,
 ) -> InstanceRecord:
-    """Start the latest version of `key` (or the version `definition_id`) and run it until it waits."""
+    """Start the latest version of `key` (or the version `definition_id`) and run it until it waits; with
+    `start_event`, that message or timer start event fires (its message arrived, its timer fell due)."""
     definition = _definition(session, key, definition_id)
     if definition.suspended:
         raise Conflict(f"process definition {definition.id} is suspended")
@@ -49,7 +51,7 @@ def start_process(
         partner_id = scope.partner_id  # a partner's user starts instances of its own partner only
     spec, subprocess_specs = spec_cache.get(session, definition.id)
     workflow = runtime.new_workflow(spec, subprocess_specs, dict(variables or {}))
-    failure = runtime.advance(workflow)
+    failure = runtime.advance(workflow) if start_event is None else runtime.start_at_event(workflow, start_event)
     record = InstanceRecord(id=str(uuid.uuid4()), definition_id=definition.id, definition_key=definition.key,
                             business_key=business_key, partner_id=partner_id, status=ACTIVE, state="", version=1)
     step = _after_step(record, workflow, failure, scope)
@@ -58,7 +60,7 @@ def start_process(
     with _unit_of_work(session):
         store.insert_instance(session, step.record, started_by=scope.username, state_version=STATE_VERSION,
                               ended_at=clock.now() if step.record.status == COMPLETED else None)
-        _project(session, step, before=([], [], []), completed=None, scope=scope)
+        _project(session, step, before=([], [], [], []), completed=None, scope=scope)
     _dispatch(step.events)
     return step.record
 
@@ -107,11 +109,36 @@ def complete_service_task(session: Session, instance_id: str, task_id: str, resu
     return step.record
 
 
-def fire_timers(session: Session, instance_id: str, *, scope: Scope = SYSTEM) -> bool:
+def throw_bpmn_error(session: Session, instance_id: str, task_id: str, code: str, variables: dict[str, Any] | None,
+                     *, job_id: str, scope: Scope = SYSTEM) -> InstanceRecord:
+    """A service task's worker reported the BPMN error `code`: the error boundary event that catches it takes the
+    instance on, and the job is marked done in the same transaction. `runtime.UncaughtError` (nothing written)
+    when no boundary event catches it."""
+    instance = store.read_instance(session, instance_id, scope)
+    if instance.status not in (ACTIVE, SUSPENDED):
+        raise Conflict(f"process instance {instance_id} is {instance.status}")
+    workflow = _workflow(session, instance)
+    before = _waiting(workflow)
+    failure = runtime.throw_error(workflow, task_id, code, dict(variables or {}))
+    step = _after_step(instance, workflow, failure, scope)
+    step.events.insert(0, store.event("bpmn_error_caught", instance.id, instance.partner_id, scope.username,
+                                      task_id=task_id, job_id=job_id, error_code=code))
+    with _unit_of_work(session):
+        if not store.finish_job(session, job_id):
+            raise Conflict(f"job {job_id} is no longer locked for completion")
+        _write(session, instance, step.record)
+        _project(session, step, before=before, completed=None, scope=scope)
+    _dispatch(step.events)
+    return step.record
+
+
+def fire_timers(session: Session, instance_id: str, *, scope: Scope = SYSTEM,
+                instance: InstanceRecord | None = None) -> bool:
     """Let the instance's due timers fire and run it on; False when none was due. Two schedulers racing on the
     same instance: one wins the optimistic lock, the other gets `Conflict` or finds nothing due — a timer fires
-    once."""
-    instance = store.read_instance(session, instance_id, scope)
+    once. The scheduler may pass the `instance` it read in bulk; if that is stale, the write is a `Conflict`."""
+    if instance is None:
+        instance = store.read_instance(session, instance_id, scope)
     _require_active(instance)
     workflow = _workflow(session, instance)
     now = clock.now()
@@ -126,6 +153,25 @@ def fire_timers(session: Session, instance_id: str, *, scope: Scope = SYSTEM) ->
         _project(session, step, before=before, completed=None, scope=scope)
     _dispatch(step.events)
     return True
+
+
+def deliver_message(session: Session, instance_id: str, task_id: str, message_name: str,
+                    variables: dict[str, Any] | None = None, *, scope: Scope = SYSTEM) -> InstanceRecord:
+    """Let the task `task_id` of an instance catch the message `message_name` (its variables merged into the
+    task's data) and run the instance on until it waits."""
+    instance = store.read_instance(session, instance_id, scope)
+    _require_active(instance)
+    workflow = _workflow(session, instance)
+    before = _waiting(workflow)
+    failure = runtime.deliver_message(workflow, task_id, message_name, dict(variables or {}))
+    step = _after_step(instance, workflow, failure, scope)
+    step.events.insert(0, store.event("message_correlated", instance.id, instance.partner_id, scope.username,
+                                      task_id=task_id, message=message_name))
+    with _unit_of_work(session):
+        _write(session, instance, step.record)
+        _project(session, step, before=before, completed=None, scope=scope)
+    _dispatch(step.events)
+    return step.record
 
 
 def claim_task(session: Session, task_id: str, user_id: str, *, scope: Scope = SYSTEM) -> None:
@@ -183,6 +229,7 @@ def cancel_instance(session: Session, instance_id: str, *, scope: Scope = SYSTEM
         store.project_tasks(session, instance, before[0], [], completed=None, actor=scope.username)
         store.project_jobs(session, instance, before[1], [], is_external=_is_external, retries_of=retries_of)
         store.project_timers(session, instance, before[2], [])
+        subscriptions.project_messages(session, instance, before[3], [])
         store.write_events(session, [store.event("instance_cancelled", instance.id, instance.partner_id,
                                                  scope.username, reason=reason)])
 
@@ -286,15 +333,16 @@ class _Step:
     users: list[runtime.WaitingUserTask]
     services: list[runtime.WaitingServiceTask]
     timers: list[runtime.WaitingTimer]
+    messages: list[runtime.WaitingMessage]
 
 
 def _after_step(record: InstanceRecord, workflow, failure: Failure | None, scope: Scope) -> _Step:
     """The instance after a step — state, status, error, waiting tasks — and the audit events of how it ended."""
-    users, services, timers = [], [], []
+    users, services, timers, messages = [], [], [], []
     if failure is None:
         try:
             users, services = runtime.waiting_user_tasks(workflow), runtime.waiting_service_tasks(workflow)
-            timers = runtime.waiting_timers(workflow)
+            timers, messages = runtime.waiting_timers(workflow), runtime.waiting_messages(workflow)
         except runtime.StepFailed as step_failed:
             failure = step_failed.failure
     events = []
@@ -307,7 +355,7 @@ def _after_step(record: InstanceRecord, workflow, failure: Failure | None, scope
         status = COMPLETED
         events.append(store.event("instance_completed", record.id, record.partner_id, scope.username))
     after = dataclasses.replace(record, state=dump_workflow(workflow), status=status, error=error)
-    return _Step(after, events, users, services, timers)
+    return _Step(after, events, users, services, timers, messages)
 
 
 def _write(session: Session, read: InstanceRecord, written: InstanceRecord) -> None:
@@ -315,10 +363,12 @@ def _write(session: Session, read: InstanceRecord, written: InstanceRecord) -> N
                           error=written.error, ended_at=clock.now() if written.status == COMPLETED else None)
 
 
-def _waiting(workflow) -> tuple[list[str], list[str], list[str]]:
-    """The ids of the user tasks, service tasks and timers an instance waits in (what the projections hold)."""
+def _waiting(workflow) -> tuple[list[str], list[str], list[str], list[str]]:
+    """The ids of the user tasks, service tasks, timers and message catchers an instance waits in (what the
+    projections hold)."""
     return (runtime.waiting_user_task_ids(workflow), [t.id for t in runtime.waiting_service_tasks(workflow)],
-            [t.id for t in runtime.waiting_timers(workflow)])
+            [t.id for t in runtime.waiting_timers(workflow)],
+            list(dict.fromkeys(m.id for m in runtime.waiting_messages(workflow))))
 
 
 def _is_external(topic: str) -> bool:
@@ -330,12 +380,13 @@ def _project(session: Session, step: _Step, *, before, completed: str | None, sc
     closes the task it completed: the rest stays as it was, for whoever repairs the instance."""
     record = step.record
     if record.status == FAILED:
-        before = ([completed] if completed else [], [], [])
+        before = ([completed] if completed else [], [], [], [])
     step.events += store.project_tasks(session, record, before[0], step.users, completed=completed,
                                        actor=scope.username)
     job_ids = store.project_jobs(session, record, before[1], step.services, is_external=_is_external,
                                  retries_of=retries_of)
     store.project_timers(session, record, before[2], step.timers)
+    subscriptions.project_messages(session, record, before[3], step.messages)
     step.events += [store.event("job_created", record.id, record.partner_id, scope.username, job_id=job_id)
                     for job_id in job_ids]
     store.write_events(session, step.events)

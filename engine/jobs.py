@@ -15,10 +15,10 @@ from datetime import timedelta
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from engine import clock, instances, store
+from engine import clock, instances, runtime, store
 from engine.errors import Conflict, NotFound
 from engine.models import Job
-from engine.operators import registry
+from engine.operators import BpmnError, registry
 from engine.retry import retry_policy
 from engine.scope import SYSTEM, Scope
 from engine.serializer import load_data
@@ -91,7 +91,9 @@ def run(session: Session, job: JobRecord, worker_id: str) -> str:
     """Call the job's operator and report the result; 'done', 'retry', 'incident' or 'lost' (someone else
     finished it, or the instance ended meanwhile)."""
     try:
-        result = registry.call(job.topic, load_data(job.payload), idempotency_key=job.id)
+        result = registry.call_in_time(job.topic, load_data(job.payload), idempotency_key=job.id)
+    except BpmnError as error:
+        return throw_error(session, job.id, worker_id, error.code, error.message, error.variables)
     except Exception as error:  # noqa: BLE001 — any operator failure is the job's, reported as retry or incident
         log.warning("job %s (%s) failed: %s", job.id, job.topic, error, extra={"job_id": job.id,
                                                                               "instance_id": job.instance_id})
@@ -115,6 +117,29 @@ def complete(session: Session, job_id: str, worker_id: str, result: dict, *, sco
             session.rollback()  # another job of the same instance advanced it first: read it again
             reason = str(conflict)
     return fail(session, job_id, worker_id, f"the result could not be applied: {reason}", retries=0)
+
+
+def throw_error(session: Session, job_id: str, worker_id: str, code: str, message: str | None = None,
+                variables: dict | None = None, *, scope: Scope = SYSTEM) -> str:
+    """A worker reports the BPMN error `code`: 'done' when an error boundary event caught it, 'incident' when
+    none does (no retries: the outcome would be the same), 'lost' when the worker does not hold the job."""
+    reason = ""
+    for _ in range(COMPLETION_ATTEMPTS):
+        job = _locked_by(session, job_id, worker_id)
+        if job is None:
+            return "lost"
+        try:
+            instances.throw_bpmn_error(session, job.instance_id, job.task_id, code, variables, job_id=job.id,
+                                       scope=scope)
+            return "done"
+        except runtime.UncaughtError:
+            session.rollback()
+            return fail(session, job_id, worker_id, f"BPMN error {code} was not caught: {message or ''}".strip(),
+                        retries=0)
+        except Conflict as conflict:
+            session.rollback()
+            reason = str(conflict)
+    return fail(session, job_id, worker_id, f"the BPMN error could not be applied: {reason}", retries=0)
 
 
 def fail(session: Session, job_id: str, worker_id: str, message: str, details: str | None = None, *,

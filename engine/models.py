@@ -207,3 +207,48 @@ class Timer(Base):
     status: Mapped[str] = mapped_column(String(20))  # waiting | fired | cancelled
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     fired_at: Mapped[datetime | None]
+
+
+class MessageSubscription(Base):
+    """A message an instance waits for (an intermediate catch event, a receive task, a boundary event or a branch
+    of an event-based gateway): what correlation looks up by message name and business key. Kept in step with the
+    workflow like the task projection; a row is deleted once the instance stops waiting."""
+
+    __tablename__ = "message_subscription"
+    __table_args__ = (
+        Index("ix_message_subscription_name", "message_name", "business_key"),
+        UniqueConstraint("task_id", "message_name"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    message_name: Mapped[str] = mapped_column(String(200))
+    business_key: Mapped[str | None] = mapped_column(String(200))
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    task_key: Mapped[str] = mapped_column(String(100))
+    partner_id: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StartEvent(Base):
+    """A message or timer start event of the latest version of a process: a message of that name, or the timer
+    falling due, starts a new instance. Deploying a new version moves the rows to it, as Camunda does. A timer
+    cycle keeps its row: the scheduler re-arms `due_at` after each firing until `repeats_left` reaches 0
+    (-1: for ever)."""
+
+    __tablename__ = "start_event"
+    __table_args__ = (
+        Index("ix_start_event_message", "kind", "message_name"),
+        Index("ix_start_event_due", "kind", "due_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # message | timer
+    definition_id: Mapped[str] = mapped_column(ForeignKey("process_definition.id"), index=True)
+    definition_key: Mapped[str] = mapped_column(String(100))
+    event_key: Mapped[str] = mapped_column(String(100))  # the start event's BPMN id
+    message_name: Mapped[str | None] = mapped_column(String(200))
+    due_at: Mapped[datetime | None]
+    cycle: Mapped[str | None] = mapped_column(String(200))  # the ISO 8601 repeating interval of a timer cycle
+    repeats_left: Mapped[int | None]
+    fired_count: Mapped[int] = mapped_column(default=0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,24 @@ from marshmallow import Schema, ValidationError
 
 class OperatorError(Exception):
     """An operator could not be called: unknown topic, invalid inputs or a result that is not a mapping."""
+
+
+DEFAULT_TIMEOUT = 240.0  # seconds a job's operator may run: below the worker's 300 s lease, so no one reclaims it first
+
+
+class OperatorTimeout(OperatorError):
+    """The operator did not return within its topic's timeout (it hangs): the try fails and is retried."""
+
+
+class BpmnError(Exception):
+    """Raised by an operator for a business outcome the diagram handles: an error boundary event with this `code`
+    (or none) takes the instance on, with `variables` in its data. Uncaught, it becomes an incident."""
+
+    def __init__(self, code: str, message: str = "", variables: Mapping[str, Any] | None = None) -> None:
+        super().__init__(f"{code}: {message}" if message else code)
+        self.code = code
+        self.message = message
+        self.variables = dict(variables or {})
 
 
 @dataclass(frozen=True)
@@ -31,6 +50,7 @@ class Operator:
     description: str
     synchronous: bool = False
     takes_key: bool = False  # the function has an `idempotency_key` parameter
+    timeout: float = DEFAULT_TIMEOUT  # seconds a job may wait for it (`call_in_time`)
 
 
 class OperatorRegistry:
@@ -40,8 +60,9 @@ class OperatorRegistry:
         self._operators: dict[str, Operator] = {}
 
     def register(self, topic: str, inputs: type[Schema] | Schema | None = None, *,
-                 synchronous: bool = False) -> Callable:
-        """Decorator: register `function` as the operator of `topic` (see `Operator` for `synchronous`)."""
+                 synchronous: bool = False, timeout: float = DEFAULT_TIMEOUT) -> Callable:
+        """Decorator: register `function` as the operator of `topic` (see `Operator` for `synchronous` and
+        `timeout`)."""
 
         def decorate(function: Callable) -> Callable:
             if topic in self._operators and self._operators[topic].function is not function:
@@ -49,7 +70,7 @@ class OperatorRegistry:
             schema = inputs() if isinstance(inputs, type) else inputs
             takes_key = "idempotency_key" in inspect.signature(function).parameters
             self._operators[topic] = Operator(topic, function, schema, (function.__doc__ or "").strip(), synchronous,
-                                              takes_key)
+                                              takes_key, float(timeout))
             return function
 
         return decorate
@@ -85,6 +106,30 @@ class OperatorRegistry:
         if not isinstance(result, Mapping):
             raise OperatorError(f"operator {topic} returned {type(result).__name__}, expected a mapping")
         return dict(result)
+
+
+    def call_in_time(self, topic: str, params: Mapping[str, Any], idempotency_key: str | None = None) \
+            -> dict[str, Any]:
+        """`call`, but give up after the topic's timeout with `OperatorTimeout`. Python cannot stop a thread: a
+        hung operator is left running in a daemon thread and its late result is dropped; the retry runs with the
+        same idempotency key, so its effect still happens once."""
+        outcome: dict[str, Any] = {}
+
+        def target() -> None:
+            try:
+                outcome["result"] = self.call(topic, params, idempotency_key)
+            except BaseException as error:  # noqa: BLE001 — handed over to the waiting worker below
+                outcome["error"] = error
+
+        timeout = self.get(topic).timeout
+        thread = threading.Thread(target=target, name=f"operator {topic}", daemon=True)
+        thread.start()
+        thread.join(timeout)
+        if thread.is_alive():
+            raise OperatorTimeout(f"operator {topic} did not finish within {timeout:g} s")
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["result"]
 
 
 registry = OperatorRegistry()

@@ -58,10 +58,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
     TimeDateEventDefinition,
-    TimerEventDefinition,
 )
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
-from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS
 from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
 
 from engine import expressions
@@ -75,10 +73,9 @@ from engine.specs import (
     UserTask,
 )
 from engine.structure import StructureError, check_structure
+from engine.translation import CAMUNDA, camunda_attribute, split_list, translate_expression, translate_timer
 
-_CAMUNDA = "{" + CAMUNDA_MODEL_NS + "}"
 _PYTHON_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_ISO_TIMER = re.compile(r"^(R\d*/\S+|P[0-9T]\S*|\d{4}-\d{2}-\d{2}\S*)$")
 _PYTHON_SCRIPT_FORMATS = {None, "", "python", "python3", "py"}
 
 
@@ -119,54 +116,6 @@ class ParsedDecision:
 class ParsedBundle:
     processes: dict[str, ParsedProcess]
     decisions: dict[str, ParsedDecision]
-
-
-# --- translation of Camunda values -------------------------------------------------------------------------------
-
-def translate_expression(text: str | None, node_parser, what: str) -> str | None:
-    """JUEL `${...}` -> Python; text without `${}` is taken as Python already. Errors name the element."""
-    if text is None or not text.strip():
-        return None
-    text = text.strip()
-    try:
-        return expressions.to_python(text) if expressions.is_juel(text) else text
-    except ValueError as error:
-        raise ValidationException(f"{what} '{text}' cannot be translated: {error}",
-                                  node=node_parser.node, file_name=node_parser.filename) from error
-
-
-def translate_timer(text: str | None, node_parser, kind: str) -> str:
-    """A Camunda timer value (bare ISO 8601 or `${...}`) -> the Python expression Spiff evaluates."""
-    value = (text or "").strip()
-    if not value:
-        node_parser.raise_validation_exception(f"the timer has an empty {kind}")
-    if expressions.is_juel(value):
-        # Spiff parses the value as ISO text; str() also turns a datetime result into text it accepts.
-        return f"str({translate_expression(value, node_parser, kind)})"
-    if _ISO_TIMER.match(value):
-        check = {
-            "timeDuration": TimerEventDefinition.parse_iso_duration,
-            "timeDate": TimerEventDefinition.parse_time_or_duration,
-            "timeCycle": TimerEventDefinition.parse_iso_recurring_interval,
-        }[kind]
-        try:
-            check(value)
-        except Exception as error:
-            node_parser.raise_validation_exception(f"{kind} '{value}' is not valid ISO 8601: {error}")
-        return repr(value)
-    if kind == "timeCycle" and len(value.split()) >= 5:
-        node_parser.raise_validation_exception(
-            f"cron expressions are not supported in timeCycle ('{value}'); use ISO 8601 like R/PT1H")
-    return value  # already a Python expression, e.g. "'PT3S'" or a helper call
-
-
-def camunda_attribute(node, name: str) -> str | None:
-    value = node.get(_CAMUNDA + name)
-    return value.strip() if value is not None and value.strip() else None
-
-
-def split_list(text: str | None) -> list[str]:
-    return [item.strip() for item in (text or "").split(",") if item.strip()]
 
 
 # --- node parsers ------------------------------------------------------------------------------------------------
@@ -371,10 +320,10 @@ class ExternalServiceTaskParser(CamundaNodeParser):
                 return text, translate_expression(text, self, what)
             return text, repr(text)
         child = children[0]
-        if child.tag == _CAMUNDA + "list":
+        if child.tag == CAMUNDA + "list":
             items = [self._value(item, what) for item in child if isinstance(item.tag, str)]
             return "[" + ", ".join(r for r, _ in items) + "]", "[" + ", ".join(p for _, p in items) + "]"
-        if child.tag == _CAMUNDA + "map":
+        if child.tag == CAMUNDA + "map":
             entries = [(entry.get("key", ""), self._value(entry, what)) for entry in child
                        if isinstance(entry.tag, str)]
             return ("{" + ", ".join(f"{k}: {r}" for k, (r, _) in entries) + "}",
@@ -385,7 +334,7 @@ class ExternalServiceTaskParser(CamundaNodeParser):
 class DecisionTaskParser(CamundaNodeParser):
     @staticmethod
     def get_decision_ref(node):
-        return node.get(_CAMUNDA + "decisionRef")
+        return node.get(CAMUNDA + "decisionRef")
 
     def create_task(self):
         decision_ref = camunda_attribute(self.node, "decisionRef")
@@ -510,7 +459,7 @@ def parse_resources(resources: dict[str, bytes]) -> ParsedBundle:
         with _as_parse_error(file):
             spec = parser.get_spec(key)
             subprocess_specs = parser.get_subprocess_specs(key)
-        refs = {n.get(_CAMUNDA + "decisionRef") for n in node.iter(full_tag("businessRuleTask"))}
+        refs = {n.get(CAMUNDA + "decisionRef") for n in node.iter(full_tag("businessRuleTask"))}
         processes[key] = ParsedProcess(key, node.get("name") or key, file, spec, subprocess_specs,
                                        called, {r for r in refs if r})
     return ParsedBundle(processes, decisions)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from engine.deployment import DeployRules, deploy
+from engine.models import ProcessInstance
 from engine.operators import registry
+from engine.script_engine import script_engine
+from engine.serializer import dump_workflow, load_workflow
+from engine.spec_cache import spec_cache
 from identity.roles import is_role
 
 DIAGRAMS = Path(__file__).resolve().parent.parent / "diagrams"
@@ -37,3 +42,12 @@ def diagram(name: str) -> dict[str, bytes]:
 def deployed(session):
     """The debtor-style test process, deployed."""
     return deploy(session, diagram("debtor.bpmn"), name="test", rules=RULES)
+
+
+def assert_state_round_trips(session, instance_id: str) -> None:
+    """The saved state restores onto its spec and saves again to the same text (STYLE rule 10)."""
+    session.expire_all()
+    instance = session.get(ProcessInstance, instance_id)
+    spec, subprocess_specs = spec_cache.get(session, instance.definition_id)
+    workflow = load_workflow(instance.state, spec, subprocess_specs, script_engine)
+    assert json.loads(dump_workflow(workflow)) == json.loads(instance.state)

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from engine import clock, instances, jobs
 from engine.deployment import deploy
 from engine.errors import Conflict
-from engine.models import AuditEvent, Job, ProcessInstance
-from engine.operators import registry
-from tests.engine.conftest import RULES, diagram
+from engine.models import AuditEvent, HumanTask, Job, ProcessInstance
+from engine.operators import BpmnError, registry
+from tests.engine.conftest import RULES, assert_state_round_trips, diagram
 from web.extensions import db
 
 EFFECTS: dict[str, dict] = {}  # idempotency key -> the effect, as an e-mail outbox would hold it
@@ -152,3 +152,68 @@ def test_two_jobs_of_one_instance_completed_at_once_lose_no_update(app, started)
     variables = instances.instance_variables(db.session, started.id)
     assert variables["archived"] is True and variables["reported"] is True
     assert db.session.get(ProcessInstance, started.id).status == "completed"
+
+
+@registry.register("test.find_client")
+def _find_client(inn: str) -> dict:
+    if inn == "0000000000":
+        raise BpmnError("CLIENT_NOT_FOUND", "нет клиента с таким ИНН", {"missing_inn": inn})
+    if inn == "1111111111":
+        raise BpmnError("CRM_DOWN", "CRM недоступна")
+    return {"crm_id": 1}
+
+
+def _guarded(session, inn: str) -> str:
+    content = diagram("crm_sync_guarded.bpmn")["crm_sync_guarded.bpmn"].replace(b"crm.sync", b"test.find_client")
+    deploy(session, {"crm_sync_guarded.bpmn": content}, name="guarded", rules=RULES)
+    return instances.start_process(session, "crm_sync_guarded", {"inn": inn}).id
+
+
+def test_a_bpmn_error_raised_by_an_operator_is_caught_by_the_error_boundary_event(session):
+    instance_id = _guarded(session, "0000000000")
+    assert jobs.work_once(session, "worker-1") == "done"
+    [job] = _jobs(session, instance_id)
+    assert job.status == "done"
+    task = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)).one()
+    assert (task.task_key, task.status) == ("fix_client", "open")
+    assert instances.instance_variables(session, instance_id)["missing_inn"] == "0000000000"
+    assert "bpmn_error_caught" in session.scalars(select(AuditEvent.kind)).all()
+    assert_state_round_trips(session, instance_id)
+
+
+def test_a_bpmn_error_no_boundary_event_catches_becomes_an_incident_at_once(session):
+    instance_id = _guarded(session, "1111111111")
+    assert jobs.work_once(session, "worker-1") == "incident"
+    [job] = _jobs(session, instance_id)
+    assert job.status == "incident" and job.error_message == "BPMN error CRM_DOWN was not caught: CRM недоступна"
+    session.expire_all()
+    assert session.get(ProcessInstance, instance_id).status == "active"
+    assert_state_round_trips(session, instance_id)
+
+
+RELEASE_HUNG = threading.Event()
+
+
+@registry.register("test.hang", timeout=0.2)
+def _hang(client: str, amount) -> dict:
+    RELEASE_HUNG.wait(30)
+    return {"notified": True}
+
+
+def test_an_operator_that_hangs_times_out_is_retried_and_becomes_a_readable_incident(session):
+    content = diagram("async_notify.bpmn")["async_notify.bpmn"].replace(b'"test.notify"', b'"test.hang"')
+    deploy(session, {"async_notify.bpmn": content}, name="hang", rules=RULES)
+    instance = instances.start_process(session, "async_notify", {"client": "ООО «Ромашка»", "amount": 1})
+    RELEASE_HUNG.clear()
+    try:
+        assert jobs.work_once(session, "w1") == "retry"
+        with time_machine.travel(clock.now() + timedelta(minutes=1, seconds=1), tick=False):
+            assert jobs.work_once(session, "w1") == "retry"
+        with time_machine.travel(clock.now() + timedelta(minutes=3, seconds=2), tick=False):
+            assert jobs.work_once(session, "w1") == "incident"
+    finally:
+        RELEASE_HUNG.set()
+    [job] = _jobs(session, instance.id)
+    assert job.status == "incident"
+    assert job.error_message == "OperatorTimeout: operator test.hang did not finish within 0.2 s"
+    assert_state_round_trips(session, instance.id)

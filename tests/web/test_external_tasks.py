@@ -109,3 +109,21 @@ def test_an_uncaught_bpmn_error_becomes_an_incident(engine_rest):
     assert worker.bpmn_failure(task["id"], "CLIENT_NOT_FOUND", "нет такого клиента") is True
     [incident] = _get(rest, "/incident")
     assert "CLIENT_NOT_FOUND" in incident["incidentMessage"]
+
+
+def test_a_bpmn_error_from_a_worker_is_caught_by_the_error_boundary_event(engine_rest):
+    app, rest = engine_rest
+    with app.app_context():
+        deploy(db.session, {"crm_sync_guarded.bpmn": (PROJECT / "tests" / "diagrams" / "crm_sync_guarded.bpmn")
+                            .read_bytes()}, name="guarded", rules=deploy_rules(app))
+        instance_id = instances.start_process(db.session, "crm_sync_guarded", {"inn": "0000000000"}).id
+        db.session.remove()
+    worker = _client(rest, "w")
+    [task] = worker.fetch_and_lock("crm.sync")
+    assert worker.bpmn_failure(task["id"], "CLIENT_NOT_FOUND", "нет такого клиента",
+                               {"reason": "ИНН не найден"}) is True
+    assert _get(rest, "/incident") == []
+    [fix] = _get(rest, f"/task?processInstanceId={instance_id}")
+    assert fix["taskDefinitionKey"] == "fix_client"
+    reason = _get(rest, f"/process-instance/{instance_id}/variables/reason")
+    assert reason["value"] == "ИНН не найден"

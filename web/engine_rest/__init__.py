@@ -12,12 +12,12 @@ from werkzeug.exceptions import HTTPException
 
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from web.basic_auth import authenticate_request
-from web.engine_rest import decisions, deployments, external_tasks, instances, process_definitions, tasks
+from web.engine_rest import decisions, deployments, external_tasks, instances, messages, process_definitions, tasks
 from web.engine_rest.http import error
 from web.extensions import db
 
 blueprint = Blueprint("engine_rest", __name__)
-for resource in (decisions, deployments, external_tasks, instances, process_definitions, tasks):
+for resource in (decisions, deployments, external_tasks, instances, messages, process_definitions, tasks):
     blueprint.register_blueprint(resource.blueprint)
 
 _ERRORS = {

@@ -128,12 +128,14 @@ def failure(job_id: str):
 
 @blueprint.post("/external-task/<job_id>/bpmnError")
 def bpmn_error(job_id: str):
-    """No boundary error event catches errors of external tasks yet: the error becomes an incident, as Camunda
-    does when nothing catches it."""
+    """An error boundary event with the code (or none) catches the error; uncaught, it becomes an incident (Camunda
+    ends the instance silently then; an incident is easier to find)."""
     job, worker_id = _held(job_id)
-    code = bounded_text(json_body().get("errorCode"), "errorCode", 200, required=True)
-    message = f"BPMN error {code} was not caught: {json_body().get('errorMessage') or ''}".strip()
-    if jobs.fail(db.session, job.id, worker_id, message, retries=0) == "lost":
+    body = json_body()
+    code = bounded_text(body.get("errorCode"), "errorCode", 200, required=True)
+    message = bounded_text(body.get("errorMessage"), "errorMessage", 2000)
+    values = variables.decode(body.get("variables"))
+    if jobs.throw_error(db.session, job.id, worker_id, code, message, values, scope=current_scope()) == "lost":
         raise _not_holding(job, worker_id)
     return no_content()
 
