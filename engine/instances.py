@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from engine import clock, dispatch, runtime, store
+from engine import clock, dispatch, runtime, store, task_search
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.models import ProcessDefinition
 from engine.operators import registry
@@ -286,6 +286,7 @@ class _Step:
     users: list[runtime.WaitingUserTask]
     services: list[runtime.WaitingServiceTask]
     timers: list[runtime.WaitingTimer]
+    search: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def _after_step(record: InstanceRecord, workflow, failure: Failure | None, scope: Scope) -> _Step:
@@ -307,7 +308,8 @@ def _after_step(record: InstanceRecord, workflow, failure: Failure | None, scope
         status = COMPLETED
         events.append(store.event("instance_completed", record.id, record.partner_id, scope.username))
     after = dataclasses.replace(record, state=dump_workflow(workflow), status=status, error=error)
-    return _Step(after, events, users, services, timers)
+    search = task_search.fields(runtime.variables(workflow)) if users else {}
+    return _Step(after, events, users, services, timers, search)
 
 
 def _write(session: Session, read: InstanceRecord, written: InstanceRecord) -> None:
@@ -336,6 +338,7 @@ def _project(session: Session, step: _Step, *, before, completed: str | None, sc
     job_ids = store.project_jobs(session, record, before[1], step.services, is_external=_is_external,
                                  retries_of=retries_of)
     store.project_timers(session, record, before[2], step.timers)
+    task_search.project(session, record.id, record.partner_id, step.search)
     step.events += [store.event("job_created", record.id, record.partner_id, scope.username, job_id=job_id)
                     for job_id in job_ids]
     store.write_events(session, step.events)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, Text, cast, delete, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from engine import clock, instances
+from engine import clock, instances, task_search
 from engine.errors import Conflict, EngineError, InvalidInput, NotFound
 from engine.models import AuditEvent, Deployment, HumanTask, HumanTaskCandidate, ProcessDefinition, Resource
 from engine.queries import task_or_404
@@ -303,7 +303,8 @@ def _filtered(statement: Select, query: InboxQuery) -> Select:
     if query.text:
         pattern = "%" + _escape_like(query.text.strip()) + "%"
         statement = statement.where(or_(HumanTask.business_key.ilike(pattern, escape="\\"),
-                                        HumanTask.name.ilike(pattern, escape="\\")))
+                                        HumanTask.name.ilike(pattern, escape="\\"),
+                                        HumanTask.instance_id.in_(task_search.matching_instances(pattern))))
     return statement
 
 

@@ -145,3 +145,17 @@ def test_a_task_offered_to_a_user_by_name_is_on_his_group_tab_and_he_can_claim_i
     assert post(client, f"/tasks/{task_id}/claim", {"then": "inbox"}).status_code == 302
     assert session.scalar(select(HumanTask.assignee).where(HumanTask.id == task_id)) == "agent"
     assert 'Мои задачи <span class="count">1</span>' in client.get("/inbox").get_data(as_text=True)
+
+
+def test_the_search_finds_tasks_by_client_name_address_and_contract_number(client, session, regulation):
+    client_fields = {"client_name": "ООО «Ромашка»", "address": "г. Новосибирск, ул. Ленина, 5",
+                     "contract_number": "Д-2026/117"}
+    start_debtor(session, "east", "ЛС-1", {**REMINDER, **client_fields})
+    start_debtor(session, "east", "ЛС-2", {**REMINDER, "client_name": "ИП Васильев"})
+    start_debtor(session, "west", "ЛС-3", {**REMINDER, **client_fields})  # another partner's client
+    sign_in(client, "partner_manager")
+    for text in ("ромашк", "УЛ. ЛЕНИНА", "2026/117"):
+        found = client.get("/inbox.json", query_string={"tab": "all", "q": text}).json
+        assert [t["business_key"] for t in found["tasks"]] == ["ЛС-1"], text
+    assert client.get("/inbox.json?tab=all&q=Васильев").json["total"] == 1
+    assert client.get("/inbox.json?tab=all&q=Сидоров").json["total"] == 0
