@@ -9,7 +9,7 @@ from sqlalchemy import DDL, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db import Base, utcnow
-from engine.models import HumanTask
+from engine.models import HumanTask, HumanTaskCandidate
 
 # Partial indexes over the open tasks only (a few percent of the table): the tabs walk them in due order and stop
 # after a page. The order columns match SORTS["due"] plus the id tie-break, so no sort step is needed.
@@ -18,6 +18,9 @@ Index("ix_human_task_open_by_partner", HumanTask.partner_id, HumanTask.due_at, H
       postgresql_where=_OPEN, sqlite_where=_OPEN)
 Index("ix_human_task_unclaimed_by_partner", HumanTask.partner_id, HumanTask.due_at, HumanTask.id,
       postgresql_where=_OPEN & HumanTask.assignee.is_(None), sqlite_where=_OPEN & HumanTask.assignee.is_(None))
+# The group tab's candidate lookup answered from the index alone (no visit of the candidate rows).
+Index("ix_human_task_candidate_lookup", HumanTaskCandidate.group_name, HumanTaskCandidate.partner_id,
+      HumanTaskCandidate.task_id)
 Index("ix_human_task_open_by_assignee", HumanTask.assignee, HumanTask.due_at, HumanTask.id,
       postgresql_where=_OPEN, sqlite_where=_OPEN)
 

@@ -31,6 +31,8 @@ def upgrade():
     sa.Column('text', sa.String(length=1000), nullable=False),
     sa.PrimaryKeyConstraint('instance_id', name=op.f('pk_task_search'))
     )
+    with op.batch_alter_table('human_task_candidate', schema=None) as batch_op:
+        batch_op.create_index('ix_human_task_candidate_lookup', ['group_name', 'partner_id', 'task_id'], unique=False)
     with op.batch_alter_table('task_search', schema=None) as batch_op:
         batch_op.create_index('ix_task_search_text_trgm', ['text'], unique=False, postgresql_using='gin',
                               postgresql_ops={'text': 'gin_trgm_ops'})
@@ -50,4 +52,6 @@ def downgrade():
         batch_op.drop_index('ix_human_task_open_by_partner')
     with op.batch_alter_table('task_search', schema=None) as batch_op:
         batch_op.drop_index('ix_task_search_text_trgm')
+    with op.batch_alter_table('human_task_candidate', schema=None) as batch_op:
+        batch_op.drop_index('ix_human_task_candidate_lookup')
     op.drop_table('task_search')
