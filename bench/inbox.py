@@ -2,17 +2,22 @@
 under concurrent clients (a second process), p50/p95 latency and requests/s, and the query plans.
 
     python bench/inbox.py [--tasks 1000000] [--open 50000] [--partners 50] [--users 2000] [--clients 32]
-                          [--requests 3000] [--workers 2] [--json]
+                          [--requests 3000] [--workers 2] [--threads 8] [--profile 200] [--json]
 
 The data is generated inside PostgreSQL (generate_series), the app is served by gunicorn, the load comes from a
-separate process with one signed-in session per client thread (each a different partner operator).
+separate process with one signed-in session per client thread (each a different partner operator). Before the
+load, the same requests run in-process: the SQL statements each one sends, and where a request's Python time goes
+(cProfile, the functions of the largest cumulative time).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import json
 import os
+import pstats
 import statistics
 import subprocess
 import sys
@@ -25,7 +30,7 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 import psycopg
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, event, make_url, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -112,10 +117,41 @@ def plans(url: str) -> dict[str, str]:
     return found
 
 
-def serve(url: str, port: int, workers: int) -> subprocess.Popen:
+def profile(url: str, paths: list[str], requests: int) -> dict[str, dict]:
+    """Per path: the SQL statements of one request and the top of a cProfile of `requests` requests, in-process."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    statements: list[str] = []
+    found = {}
+    with app.app_context():
+        from web.extensions import db  # noqa: PLC0415 — the engine exists only once the app is configured
+
+        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    client = app.test_client()
+    token = client.get("/login").get_data(as_text=True).split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+    client.post("/login", data={"username": "u1_1", "password": PASSWORD, "csrf_token": token})
+    for path in paths:
+        client.get(path)  # warm the caches and compiled statements
+        statements.clear()
+        client.get(path)
+        sent = list(statements)
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        for _ in range(requests):
+            client.get(path)
+        profiler.disable()
+        per_request = (time.perf_counter() - started) / requests * 1000
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(18)
+        found[path] = {"queries": len(sent), "statements": sent, "ms_per_request": round(per_request, 2),
+                       "profile": out.getvalue()}
+    return found
+
+
+def serve(url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
     environment = {**os.environ, "DATABASE_URL": url, "REGLAMENT_SECRET_KEY": "bench"}
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "-w", str(workers), "-k", "gthread", "--threads", "8",
+        [str(Path(sys.executable).parent / "gunicorn"), "-w", str(workers), "-k", "gthread", "--threads", str(threads),
          "-b", f"127.0.0.1:{port}", "--log-level", "warning", "web:create_app()"],
         cwd=ROOT, env=environment)
     for _ in range(100):
@@ -188,6 +224,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--requests", type=int, default=3_000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--profile", type=int, default=200, help="requests profiled in-process per endpoint")
     parser.add_argument("--port", type=int, default=5091)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
@@ -195,7 +233,8 @@ def main() -> None:
     url = fresh_database()
     seconds = generate(url, args.tasks, args.open, args.partners, args.users)
     query_plans = plans(url)
-    server = serve(url, args.port, args.workers)
+    profiles = profile(url, ["/inbox.json?tab=group", "/inbox?tab=group"], args.profile)
+    server = serve(url, args.port, args.workers, args.threads)
     base = f"http://127.0.0.1:{args.port}"
     try:
         results = {
@@ -208,16 +247,26 @@ def main() -> None:
         server.terminate()
         server.wait()
     report = {"tasks": args.tasks, "open": args.open, "partners": args.partners, "users": args.users,
-              "clients": args.clients, "workers": args.workers, "generate_seconds": round(seconds, 1),
-              "results": results, "plans": query_plans}
+              "clients": args.clients, "workers": args.workers, "threads": args.threads,
+              "generate_seconds": round(seconds, 1), "results": results, "plans": query_plans,
+              "in_process": {path: {k: v for k, v in found.items() if k != "profile"}
+                             for path, found in profiles.items()}}
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
         return
     print(f"{args.tasks:,} human tasks ({args.open:,} open), {args.partners} partners, {args.users:,} users; "
-          f"generated in {seconds:.1f} s; {args.clients} clients, gunicorn {args.workers} workers × 8 threads")
-    print(f"{'endpoint':<36} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}")
-    for name, row in results.items():
-        print(f"{name:<36} {row['requests']:>9} {row['rps']:>8} {row['p50_ms']:>8} {row['p95_ms']:>8}")
+          f"generated in {seconds:.1f} s; {args.clients} clients, gunicorn {args.workers} workers × "
+          f"{args.threads} threads")
+    print(f"{'endpoint':<36} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} "
+          f"{'1 client ms':>12}")
+    for (name, row), found in zip(results.items(), profiles.values(), strict=True):
+        print(f"{name:<36} {row['requests']:>9} {row['rps']:>8} {row['p50_ms']:>8} {row['p95_ms']:>8} "
+              f"{found['queries']:>8} {found['ms_per_request']:>12}")
+    for path, found in profiles.items():
+        print(f"\n-- {path}: the {found['queries']} statements of one request")
+        for statement in found["statements"]:
+            print("   " + " ".join(statement.split())[:160])
+        print(f"-- {path}: cProfile of {args.profile} requests in-process\n{found['profile']}")
     for tab, plan in query_plans.items():
         print(f"\n-- plan of the «{tab}» page query (partner operator u1_1)\n{plan}")
 

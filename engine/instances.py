@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from engine import clock, dispatch, runtime, store, subscriptions
+from engine import clock, dispatch, runtime, store, subscriptions, task_search
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.models import ProcessDefinition
 from engine.operators import registry
@@ -334,6 +334,7 @@ class _Step:
     services: list[runtime.WaitingServiceTask]
     timers: list[runtime.WaitingTimer]
     messages: list[runtime.WaitingMessage]
+    search: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def _after_step(record: InstanceRecord, workflow, failure: Failure | None, scope: Scope) -> _Step:
@@ -355,7 +356,8 @@ def _after_step(record: InstanceRecord, workflow, failure: Failure | None, scope
         status = COMPLETED
         events.append(store.event("instance_completed", record.id, record.partner_id, scope.username))
     after = dataclasses.replace(record, state=dump_workflow(workflow), status=status, error=error)
-    return _Step(after, events, users, services, timers, messages)
+    search = task_search.fields(runtime.variables(workflow)) if users else {}
+    return _Step(after, events, users, services, timers, messages, search)
 
 
 def _write(session: Session, read: InstanceRecord, written: InstanceRecord) -> None:
@@ -387,6 +389,7 @@ def _project(session: Session, step: _Step, *, before, completed: str | None, sc
                                  retries_of=retries_of)
     store.project_timers(session, record, before[2], step.timers)
     subscriptions.project_messages(session, record, before[3], step.messages)
+    task_search.project(session, record.id, record.partner_id, step.search)
     step.events += [store.event("job_created", record.id, record.partner_id, scope.username, job_id=job_id)
                     for job_id in job_ids]
     store.write_events(session, step.events)

@@ -3,15 +3,16 @@ comments, saved filters and the history of an instance. Every read goes through 
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, Text, cast, delete, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from engine import clock, instances
+from engine import clock, instances, task_search
 from engine.errors import Conflict, EngineError, InvalidInput, NotFound
 from engine.models import AuditEvent, Deployment, HumanTask, HumanTaskCandidate, ProcessDefinition, Resource
 from engine.queries import task_or_404
@@ -71,8 +72,10 @@ def tabs_for(scope: Scope) -> tuple[str, ...]:
     return TABS if is_manager(scope) else TABS[:3]
 
 
-def inbox(session: Session, scope: Scope, query: InboxQuery, *, now: datetime | None = None) -> InboxPage:
-    """A page of the tab `query.tab`, filtered and sorted; an unknown tab or sort is an InvalidInput."""
+def inbox(session: Session, scope: Scope, query: InboxQuery, *, now: datetime | None = None,
+          counts: dict[str, int] | None = None) -> InboxPage:
+    """A page of the tab `query.tab`, filtered and sorted; an unknown tab or sort is an InvalidInput. With the
+    tab `counts` of the same moment an unfiltered page takes its total from them instead of counting again."""
     now = now or clock.now()
     if query.tab not in tabs_for(scope):
         raise InvalidInput(f"unknown tab {query.tab!r}")
@@ -80,7 +83,10 @@ def inbox(session: Session, scope: Scope, query: InboxQuery, *, now: datetime | 
         raise InvalidInput(f"unknown sort {query.sort!r}")
     per_page = min(max(query.per_page, 1), MAX_PER_PAGE)
     statement = _filtered(_tab(scope, query.tab, now), query)
-    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    if counts is not None and not _has_filters(query):
+        total = counts[query.tab]
+    else:
+        total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
     page = min(max(query.page, 1), max(1, math.ceil(total / per_page)))
     rows = session.scalars(statement.order_by(*SORTS[query.sort], HumanTask.id)
                            .offset((page - 1) * per_page).limit(per_page))
@@ -88,10 +94,13 @@ def inbox(session: Session, scope: Scope, query: InboxQuery, *, now: datetime | 
 
 
 def tab_counts(session: Session, scope: Scope, *, now: datetime | None = None) -> dict[str, int]:
-    """The number of open tasks on each tab the caller has (the counters of the tabs)."""
+    """The number of open tasks on each tab the caller has (the counters of the tabs), in one query."""
     now = now or clock.now()
-    return {tab: session.scalar(select(func.count()).select_from(_tab(scope, tab, now).subquery())) or 0
-            for tab in tabs_for(scope)}
+    tabs = tabs_for(scope)
+    conditions = [_tab_condition(scope, tab, now) for tab in tabs]
+    counters = [func.count() if condition is None else func.count().filter(condition) for condition in conditions]
+    row = session.execute(_open(scope).with_only_columns(*counters)).one()
+    return dict(zip(tabs, (count or 0 for count in row), strict=True))
 
 
 def sla(due_at: datetime | None, now: datetime | None = None) -> str | None:
@@ -245,21 +254,41 @@ def _group_task_ids(scope: Scope) -> Select:
     return scope.restrict(candidates, HumanTaskCandidate.partner_id)
 
 
-def _tab(scope: Scope, tab: str, now: datetime) -> Select:
-    statement = _open(scope)
+def _offered(scope: Scope) -> ColumnElement[bool]:
+    """Unclaimed and offered to one of the caller's groups or to the caller by name (`camunda:candidateUsers`)."""
+    offers = []
+    if scope.groups:
+        offers.append(HumanTask.id.in_(_group_task_ids(scope)))
+    if scope.username:
+        # candidate_users is a JSON list written by json.dumps: the quoted name is a substring of its text.
+        named = "%" + _escape_like(json.dumps(scope.username)) + "%"
+        offers.append(cast(HumanTask.candidate_users, Text).like(named, escape="\\"))
+    if not offers:
+        return false()
+    return HumanTask.assignee.is_(None) & or_(*offers)
+
+
+def _tab_condition(scope: Scope, tab: str, now: datetime) -> ColumnElement[bool] | None:
+    """What puts an open task of the scope on `tab` (None: every open task of the scope)."""
     if tab == "mine":
-        return statement.where(HumanTask.assignee == (scope.username or ""))
+        return HumanTask.assignee == (scope.username or "")
     if tab == "group":
-        if not scope.groups:
-            return statement.where(false())
-        return statement.where(HumanTask.assignee.is_(None), HumanTask.id.in_(_group_task_ids(scope)))
+        return _offered(scope)
     if tab == "overdue":
-        statement = statement.where(HumanTask.due_at < now)
         if is_manager(scope):
-            return statement
-        return statement.where(or_(HumanTask.assignee == (scope.username or ""),
-                                   HumanTask.assignee.is_(None) & HumanTask.id.in_(_group_task_ids(scope))))
-    return statement  # «Все задачи» of the scope
+            return HumanTask.due_at < now
+        return (HumanTask.due_at < now) & or_(HumanTask.assignee == (scope.username or ""), _offered(scope))
+    return None  # «Все задачи» of the scope
+
+
+def _tab(scope: Scope, tab: str, now: datetime) -> Select:
+    condition = _tab_condition(scope, tab, now)
+    statement = _open(scope)
+    return statement if condition is None else statement.where(condition)
+
+
+def _has_filters(query: InboxQuery) -> bool:
+    return bool(query.process or query.due_from or query.due_to or query.priority_min is not None or query.text)
 
 
 def _filtered(statement: Select, query: InboxQuery) -> Select:
@@ -274,7 +303,8 @@ def _filtered(statement: Select, query: InboxQuery) -> Select:
     if query.text:
         pattern = "%" + _escape_like(query.text.strip()) + "%"
         statement = statement.where(or_(HumanTask.business_key.ilike(pattern, escape="\\"),
-                                        HumanTask.name.ilike(pattern, escape="\\")))
+                                        HumanTask.name.ilike(pattern, escape="\\"),
+                                        HumanTask.instance_id.in_(task_search.matching_instances(pattern))))
     return statement
 
 

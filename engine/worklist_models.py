@@ -1,13 +1,28 @@
-"""Persistence of the worklist around the human tasks: comments and saved inbox filters (persistence only)."""
+"""Persistence of the worklist around the human tasks: comments, saved inbox filters, the client fields the inbox
+searches and the partial indexes the inbox tabs read (persistence only)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text, UniqueConstraint
+from sqlalchemy import DDL, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db import Base, utcnow
+from engine.models import HumanTask, HumanTaskCandidate
+
+# Partial indexes over the open tasks only (a few percent of the table): the tabs walk them in due order and stop
+# after a page. The order columns match SORTS["due"] plus the id tie-break, so no sort step is needed.
+_OPEN = HumanTask.status == "open"
+Index("ix_human_task_open_by_partner", HumanTask.partner_id, HumanTask.due_at, HumanTask.id,
+      postgresql_where=_OPEN, sqlite_where=_OPEN)
+Index("ix_human_task_unclaimed_by_partner", HumanTask.partner_id, HumanTask.due_at, HumanTask.id,
+      postgresql_where=_OPEN & HumanTask.assignee.is_(None), sqlite_where=_OPEN & HumanTask.assignee.is_(None))
+# The group tab's candidate lookup answered from the index alone (no visit of the candidate rows).
+Index("ix_human_task_candidate_lookup", HumanTaskCandidate.group_name, HumanTaskCandidate.partner_id,
+      HumanTaskCandidate.task_id)
+Index("ix_human_task_open_by_assignee", HumanTask.assignee, HumanTask.due_at, HumanTask.id,
+      postgresql_where=_OPEN, sqlite_where=_OPEN)
 
 
 class TaskComment(Base):
@@ -36,3 +51,23 @@ class SavedFilter(Base):
     name: Mapped[str] = mapped_column(String(100))
     query: Mapped[str] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TaskSearch(Base):
+    """The client fields of an instance that the inbox search covers (engine/task_search.py projects them)."""
+
+    __tablename__ = "task_search"
+    __table_args__ = (Index("ix_task_search_text_trgm", "text", postgresql_using="gin",
+                            postgresql_ops={"text": "gin_trgm_ops"}),)
+
+    instance_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    partner_id: Mapped[int | None]
+    client_name: Mapped[str | None] = mapped_column(String(300))
+    address: Mapped[str | None] = mapped_column(String(300))
+    contract_number: Mapped[str | None] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(String(1000))  # lowercased: LIKE is case-sensitive on PostgreSQL
+
+
+# The trigram operator class comes from pg_trgm (in PostgreSQL's contrib, present here); the migration creates it too.
+event.listen(TaskSearch.__table__, "before_create",
+             DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))

@@ -52,12 +52,13 @@ def index():
     scope = current_scope()
     query = parse_query(request.args)
     now = clock.now()
-    page = worklist.inbox(db.session, scope, query, now=now)
-    context = _context(query, page, now)
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "inbox-results":
-        return render_template("worklist/_inbox_results.html", **context)
-    return render_template("worklist/inbox.html", **context,
-                           counts=worklist.tab_counts(db.session, scope, now=now),
+        page = worklist.inbox(db.session, scope, query, now=now)
+        return render_template("worklist/_inbox_results.html", **_context(query, page, now))
+    counts = worklist.tab_counts(db.session, scope, now=now)
+    page = worklist.inbox(db.session, scope, query, now=now, counts=counts)
+    context = _context(query, page, now)
+    return render_template("worklist/inbox.html", **context, counts=counts,
                            filters=worklist.saved_filters(db.session, scope.username or ""),
                            processes=sorted(context["process_names"].items(), key=lambda kv: kv[1]))
 
@@ -111,7 +112,7 @@ def delete_filter(filter_id: int):
 
 
 def _context(query: worklist.InboxQuery, page: worklist.InboxPage, now) -> dict[str, Any]:
-    usernames = {t.assignee for t in page.tasks if t.assignee}
+    usernames = {t.assignee for t in page.tasks if t.assignee} - {current_scope().username}
     names = dict(db.session.execute(select(User.username, User.full_name).where(User.username.in_(usernames))).all()
                  ) if usernames else {}
     args = query_args(query)
@@ -124,7 +125,8 @@ def _context(query: worklist.InboxQuery, page: worklist.InboxPage, now) -> dict[
 
     return {
         "query": query, "page": page, "now": now, "args": args, "query_string": urlencode(args),
-        "tabs": worklist.tabs_for(current_scope()), "tab_titles": TAB_TITLES, "sla_titles": SLA_TITLES,
+        "tabs": worklist.tabs_for(current_scope()), "tab_titles": TAB_TITLES,
+        "sla_labels": {state: _(title) for state, title in SLA_TITLES.items()},
         "sla": lambda task: worklist.sla(task.due_at, now), "process_names": worklist.process_names(db.session),
         "assignee_names": names, "inbox_url": inbox_url, "scope": current_scope(),
     }

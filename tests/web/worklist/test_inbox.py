@@ -7,8 +7,16 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from db import utcnow
+from engine import instances
 from engine.models import HumanTask
-from tests.web.worklist.support import REMINDER, post, sign_in, start_debtor
+from tests.web.worklist.support import (
+    REMINDER,
+    deploy_contractor_check,
+    partner_id,
+    post,
+    sign_in,
+    start_debtor,
+)
 
 
 def test_the_group_tab_shows_the_partner_tasks_of_my_roles_with_counters(client, session, regulation):
@@ -121,3 +129,33 @@ def test_the_inbox_fits_a_phone(client, session, regulation):
     assert 'name="viewport" content="width=device-width' in page
     tasks = session.scalars(select(HumanTask)).all()
     assert tasks == []
+
+
+def test_a_task_offered_to_a_user_by_name_is_on_his_group_tab_and_he_can_claim_it(app, client, session, regulation):
+    deploy_contractor_check(session, app)
+    record = instances.start_process(session, "site_visit", {}, business_key="КП-7",
+                                     partner_id=partner_id(session, "east"))
+    task_id = session.scalar(select(HumanTask.id).where(HumanTask.instance_id == record.id))
+    sign_in(client, "partner_operator")  # neither named nor in a candidate group
+    assert "КП-7" not in client.get("/inbox?tab=group").get_data(as_text=True)
+    post(client, "/logout")
+    sign_in(client, "agent")
+    page = client.get("/inbox?tab=group").get_data(as_text=True)
+    assert "КП-7" in page and 'Задачи группы <span class="count">1</span>' in page
+    assert post(client, f"/tasks/{task_id}/claim", {"then": "inbox"}).status_code == 302
+    assert session.scalar(select(HumanTask.assignee).where(HumanTask.id == task_id)) == "agent"
+    assert 'Мои задачи <span class="count">1</span>' in client.get("/inbox").get_data(as_text=True)
+
+
+def test_the_search_finds_tasks_by_client_name_address_and_contract_number(client, session, regulation):
+    client_fields = {"client_name": "ООО «Ромашка»", "address": "г. Новосибирск, ул. Ленина, 5",
+                     "contract_number": "Д-2026/117"}
+    start_debtor(session, "east", "ЛС-1", {**REMINDER, **client_fields})
+    start_debtor(session, "east", "ЛС-2", {**REMINDER, "client_name": "ИП Васильев"})
+    start_debtor(session, "west", "ЛС-3", {**REMINDER, **client_fields})  # another partner's client
+    sign_in(client, "partner_manager")
+    for text in ("ромашк", "УЛ. ЛЕНИНА", "2026/117"):
+        found = client.get("/inbox.json", query_string={"tab": "all", "q": text}).json
+        assert [t["business_key"] for t in found["tasks"]] == ["ЛС-1"], text
+    assert client.get("/inbox.json?tab=all&q=Васильев").json["total"] == 1
+    assert client.get("/inbox.json?tab=all&q=Сидоров").json["total"] == 0
