@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 
 MAGIC = "1CClientBankExchange"
 ENCODINGS = {"windows": "cp1251", "dos": "cp866"}
@@ -47,7 +48,7 @@ class BankDocument:
     recipient_account: str | None
     purpose: str
 
-    @property
+    @cached_property  # hashed once: import, dedupe and matching all ask for it
     def key(self) -> str:
         """Identity of the bank document across files: number, date, amount, payer's ИНН and account."""
         raw = "|".join((self.number, self.paid_on.isoformat(), str(self.amount), self.payer_inn or "",

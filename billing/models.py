@@ -35,6 +35,7 @@ class Account(Base):
     tariff_name: Mapped[str] = mapped_column(String(80))
     opened_on: Mapped[date]
     closed_on: Mapped[date | None]
+    opened_key: Mapped[str | None] = mapped_column(String(64), unique=True)  # idempotency key of open_account
 
 
 class Tariff(Base):
@@ -118,6 +119,7 @@ class Charge(Base):
     amount_kopecks: Mapped[int] = mapped_column(BigInteger)
     vat_kopecks: Mapped[int] = mapped_column(BigInteger, default=0)
     due_date: Mapped[date]
+    reason: Mapped[str | None] = mapped_column(String(300))  # why a recalculation or reduction line exists
 
 
 class BankStatement(Base):
@@ -162,3 +164,77 @@ class Allocation(Base):
     payment_id: Mapped[int] = mapped_column(ForeignKey("billing_payment.id"), index=True)
     charge_id: Mapped[int] = mapped_column(ForeignKey("billing_charge.id"), index=True)
     amount_kopecks: Mapped[int] = mapped_column(BigInteger)
+
+
+class Collection(Base):
+    """A collected volume (m³) and/or weighed mass (t) on a date, for a contract or a site; `source_key` names the
+    pickup fact it came from, so recording the same fact again changes nothing."""
+
+    __tablename__ = "billing_collection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_key: Mapped[str] = mapped_column(String(100), unique=True)
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contract.id"), index=True)
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("container_site.id"), index=True)
+    collected_on: Mapped[date] = mapped_column(index=True)
+    volume_m3: Mapped[Decimal | None] = mapped_column(Numeric(12, 3))
+    mass_t: Mapped[Decimal | None] = mapped_column(Numeric(12, 3))
+
+
+class Absence(Base):
+    """Residents of an account away from departure to arrival (neither day counts): the base of a recalculation."""
+
+    __tablename__ = "billing_absence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("billing_account.id"), index=True)
+    departure: Mapped[date]
+    arrival: Mapped[date]
+    residents_away: Mapped[int] = mapped_column(default=1)
+    full_days: Mapped[int]  # days strictly between departure and arrival, the length the threshold is checked on
+    reason: Mapped[str] = mapped_column(String(300))
+
+
+class Interruption(Base):
+    """A collection delay on an account's object: hours and air temperature; `caused_by_partner` charges it back."""
+
+    __tablename__ = "billing_interruption"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_key: Mapped[str] = mapped_column(String(100), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("billing_account.id"), index=True)
+    started_at: Mapped[datetime]
+    hours: Mapped[Decimal] = mapped_column(Numeric(8, 2))
+    temperature_c: Mapped[Decimal] = mapped_column(Numeric(5, 1))
+    caused_by_partner: Mapped[bool] = mapped_column(default=True)
+
+
+class PartnerRate(Base):
+    """A partner's dated settlement rate: shift_rent, trip_rent (₽) or agent_commission (percent)."""
+
+    __tablename__ = "billing_partner_rate"
+    __table_args__ = (UniqueConstraint("partner_id", "name", "valid_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    valid_from: Mapped[date]
+    valid_to: Mapped[date | None]
+    value: Mapped[Decimal] = mapped_column(Numeric(12, 4))
+    source: Mapped[str] = mapped_column(String(500), default="")
+
+
+class PartnerSettlement(Base):
+    """The month's settlement with a partner: its lines and the total the УК owes it (kopecks, before VAT)."""
+
+    __tablename__ = "billing_partner_settlement"
+    __table_args__ = (UniqueConstraint("partner_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id"))
+    period: Mapped[date]
+    lines: Mapped[list] = mapped_column(default=list)
+    net_kopecks: Mapped[int] = mapped_column(BigInteger)
+    vat_kopecks: Mapped[int] = mapped_column(BigInteger)
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)

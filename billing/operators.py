@@ -7,9 +7,11 @@ from decimal import Decimal
 
 from marshmallow import Schema, fields, validate
 
-from billing import accrual, debtors, period, statement
+from billing import accrual, debtors, penalty_batch, period, reconciliation, settlement, statement
+from billing.account import open_account as open_billing_account
 from billing.penalty import individual_penalty, legal_entity_penalty
 from clients import sessions
+from clients.models import ACCOUNTING_METHODS
 from engine.operators import operator
 
 CLIENT_TYPES = ("ФЛ", "ЮЛ", "ИП")
@@ -109,3 +111,93 @@ def statement_dict(result: statement.AccountStatement) -> dict:
             "penalty": result.penalty, "credit": result.credit, "balance": result.balance,
             "periods": [{"period": p.period, "due_date": p.due_date, "charged": p.charged, "vat": p.vat,
                          "paid": p.paid, "debt": p.debt, "penalty": p.penalty} for p in result.periods]}
+
+
+class OpenAccountInputs(Schema):
+    partner_id = fields.Integer(required=True)
+    client_id = fields.Integer(required=True)
+    client_object_id = fields.Integer(load_default=None)
+    contract_id = fields.Integer(load_default=None)
+    method = fields.String(required=True, validate=validate.OneOf(ACCOUNTING_METHODS))
+    tariff_name = fields.String(required=True)
+    norm_name = fields.String(load_default=None)
+    residents = fields.Integer(load_default=0)
+    owners = fields.Integer(load_default=0)
+    area_m2 = fields.Decimal(load_default=None, places=2)
+    units = fields.Decimal(load_default=None, places=2)
+    opened_on = fields.Date(required=True)
+
+
+@operator("billing.open_account", inputs=OpenAccountInputs)
+def open_account(idempotency_key: str | None, **values) -> dict:
+    """Open a лицевой счёт for a client object; a retry with the same key (or for the same object) returns it."""
+    with sessions.open_session() as session:
+        account, created = open_billing_account(session, key=idempotency_key, **values)
+        return {"account_id": account.id, "account_number": account.number, "account_created": created}
+
+
+class PenaltiesInputs(Schema):
+    on = fields.Date(required=True)
+    partner_id = fields.Integer(load_default=None)
+    account_id = fields.Integer(load_default=None)
+
+
+@operator("billing.compute_penalties", inputs=PenaltiesInputs)
+def compute_penalties(on: date, partner_id: int | None, account_id: int | None) -> dict:
+    """Penalties over the debt buckets of an account or a partner as of a date (read only, so idempotent)."""
+    with sessions.open_session() as session:
+        totals = penalty_batch.compute_penalties(session, on, partner_id=partner_id, account_id=account_id)
+    return {"penalty_total": totals.total, "penalty_buckets": totals.buckets,
+            "penalty_accounts": len(totals.by_account)}
+
+
+class ReconciliationInputs(Schema):
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+    client_id = fields.Integer(load_default=None)
+    partner_id = fields.Integer(load_default=None)
+
+
+@operator("billing.reconciliation", inputs=ReconciliationInputs)
+def reconcile(start: date, end: date, client_id: int | None, partner_id: int | None) -> dict:
+    """The data of an акт сверки: opening balance, documents and payments, turnover, closing balance (read only)."""
+    with sessions.open_session() as session:
+        result = reconciliation.reconciliation(session, start, end, client_id=client_id, partner_id=partner_id)
+    return {"opening_balance": result.opening, "debit_turnover": result.debit, "credit_turnover": result.credit,
+            "closing_balance": result.closing, "in_favour_of": result.in_favour_of,
+            "entries": [{"on": e.on, "title": e.title, "debit": e.debit, "credit": e.credit}
+                        for e in result.entries]}
+
+
+class BonusSchema(Schema):
+    title = fields.String(load_default="")
+    amount = fields.Decimal(required=True, places=2)
+
+
+class AgentSaleSchema(Schema):
+    agent = fields.String(required=True)
+    base = fields.Decimal(required=True, places=2, validate=validate.Range(min=Decimal(0)))
+
+
+class SettlementInputs(Schema):
+    partner_id = fields.Integer(required=True)
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    month = fields.Integer(required=True, validate=validate.Range(min=1, max=12))
+    shifts = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    trips = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    bonuses = fields.List(fields.Nested(BonusSchema), load_default=list)
+    agent_sales = fields.List(fields.Nested(AgentSaleSchema), load_default=list)
+
+
+@operator("billing.partner_settlement", inputs=SettlementInputs)
+def partner_settlement(partner_id: int, year: int, month: int, shifts: int, trips: int, bonuses: list,
+                       agent_sales: list, idempotency_key: str | None) -> dict:
+    """The partner's monthly fee: rent, bonuses, minus its reductions, VAT by regime; agent commissions beside it.
+
+    Stored per partner and month, so a retry (or a re-run) replaces the same settlement rather than adding one."""
+    with sessions.open_session() as session:
+        result = settlement.partner_settlement(session, partner_id, year, month, shifts=shifts, trips=trips,
+                                               bonuses=bonuses, agent_sales=agent_sales, key=idempotency_key)
+    return {"settlement_net": result.net, "settlement_vat": result.vat, "settlement_gross": result.gross,
+            "agent_commissions": result.agent_commissions,
+            "settlement_lines": [dict(line) for line in result.lines]}

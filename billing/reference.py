@@ -7,15 +7,21 @@ computes the DOMAIN numbers before anybody enters a decree.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from billing.models import Norm, Rate, Tariff
+from billing.models import Norm, PartnerVatRegime, Rate, Tariff
 from billing.rates import DatedTable, load_tables
 
 POPULATION_MARK = ".population"  # population tariffs include VAT, the others exclude it
+VAT_REGIMES = ("osn", "usn_5", "usn_7", "none")
 RATE_FILES = {"key_rate": ("key_rate.json", "key_rate"), "penalty_cap": ("penalty_cap.json", "penalty_cap"),
-              "vat.general": ("vat.json", "general")}
+              "vat.general": ("vat.json", "general"),
+              **{f"vat.regime.{regime}": ("vat.json", f"regime.{regime}") for regime in VAT_REGIMES}}
 
 
 def seed_reference(session: Session) -> int:
@@ -48,3 +54,28 @@ def _seed(session: Session, model, name: str, table: DatedTable, **extra) -> int
             for row in table.rows if row.valid_from not in present]
     session.add_all(rows)
     return len(rows)
+
+
+@dataclass(frozen=True)
+class VatRates:
+    """VAT rates of one date in basis points (22% = 2200): the general rate and each partner's by its regime."""
+
+    general: int
+    by_partner: dict[int, int]
+
+    def of(self, partner_id: int) -> int:
+        """The rate a partner charges; a partner without a regime row charges the general rate (ОСН)."""
+        return self.by_partner.get(partner_id, self.general)
+
+
+def vat_rates(session: Session, on: date) -> VatRates:
+    """The general rate and every partner's regime rate on a date; a regime rate of None (no VAT) is 0."""
+    def basis_points(name: str) -> int:
+        value = rate_table(session, name).at(on)
+        return 0 if value is None else int(Decimal(value) * 100)
+
+    regimes = session.execute(select(PartnerVatRegime.partner_id, PartnerVatRegime.regime).where(
+        PartnerVatRegime.valid_from <= on,
+        or_(PartnerVatRegime.valid_to.is_(None), PartnerVatRegime.valid_to >= on))).all()
+    per_regime = {regime: basis_points(f"vat.regime.{regime}") for regime in {row.regime for row in regimes}}
+    return VatRates(basis_points("vat.general"), {row.partner_id: per_regime[row.regime] for row in regimes})

@@ -12,7 +12,7 @@ from db import Base, utcnow
 
 CLIENT_KINDS = ("ФЛ", "ЮЛ", "ИП")
 CONTRACT_STATUSES = ("draft", "sent", "signed", "active", "terminated")
-ACCOUNTING_METHODS = ("per_resident", "per_area", "by_norm", "by_containers", "by_mass")
+ACCOUNTING_METHODS = ("per_resident", "per_area", "by_norm", "by_containers", "by_mass", "by_volume")
 
 
 class Client(Base):

@@ -7,8 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from billing.accrual import accrue_period
-from billing.models import Charge
+from billing.charge import per_resident_for_month
+from billing.models import Charge, PartnerVatRegime, Tariff
 from billing.period import PeriodClosed, close_period
+from billing.rates import DatedTable, DatedValue, norm_table
 
 MON_WED_FRI = 1 | 4 | 16  # 13 collections in March 2026
 
@@ -37,7 +39,7 @@ def test_legal_entities_are_charged_by_norm_and_by_containers_with_vat_on_top(se
     assert charges(session, shop) == [(1319776 + 290351, 290351, date(2026, 4, 20))]  # 13,197.76 ₽ + VAT
 
 
-def test_the_tariff_in_force_on_the_first_day_of_the_month_applies(session, make_account):
+def test_a_month_without_a_tariff_change_is_billed_at_its_tariff(session, make_account):
     account = make_account(residents=1)
     accrue_period(session, 2025, 3)
     assert charges(session, account)[0].amount_kopecks == 8661  # 436.69 ₽/m³ before 01.07.2025
@@ -86,3 +88,34 @@ def test_closing_a_period_twice_is_the_same_as_once(session, partner):
     first = close_period(session, 2026, 3, "a")
     second = close_period(session, 2026, 3, "b")
     assert first.status == second.status == "closed" and second.closed_by == "a"
+
+
+def test_a_tariff_changed_mid_month_is_billed_pro_rata_by_days(session, make_account):
+    account = make_account(residents=1)
+    current = session.scalar(select(Tariff).where(Tariff.name == "novosibirsk_oblast.population",
+                                                  Tariff.valid_to.is_(None)))
+    current.valid_to = date(2026, 3, 15)
+    session.add(Tariff(name="novosibirsk_oblast.population", valid_from=date(2026, 3, 16), value=Decimal("500.00"),
+                       includes_vat=True, source="test"))
+    session.commit()
+    accrue_period(session, 2026, 3)
+    tariffs = DatedTable([DatedValue(date(2025, 7, 1), date(2026, 3, 15), Decimal("461.46"), "t"),
+                          DatedValue(date(2026, 3, 16), None, Decimal("500.00"), "t")])
+    expected = per_resident_for_month(1, 2026, 3, norm_table("residents"), tariffs)
+    assert expected == Decimal("95.47")  # (15 days × 461.46 + 16 × 500.00) / 31 × 2.38 / 12, rounded once
+    assert charges(session, account)[0].amount_kopecks == 9547
+
+
+@pytest.mark.parametrize(("regime", "vat"), [("osn", 13883), ("usn_5", 3155), ("usn_7", 4417), ("none", 0)])
+def test_vat_follows_the_partner_regime_in_force_in_the_period(session, make_account, partner, regime, vat):
+    session.add(PartnerVatRegime(partner_id=partner.id, valid_from=date(2026, 1, 1), regime=regime))
+    session.commit()
+    office = make_account("ЮЛ", method="by_norm", norm_name="office_employees", units=Decimal(10), payment_day=10)
+    accrue_period(session, 2026, 3)
+    assert charges(session, office) == [(63105 + vat, vat, date(2026, 4, 10))]  # 631.05 ₽ net
+
+
+def test_vat_before_2026_is_20_percent_under_the_general_regime(session, make_account):
+    office = make_account("ЮЛ", method="by_norm", norm_name="office_employees", units=Decimal(10), payment_day=10)
+    accrue_period(session, 2025, 12)
+    assert charges(session, office)[0].vat_kopecks == 12621  # 631.05 × 20%

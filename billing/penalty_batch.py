@@ -1,0 +1,113 @@
+"""Penalties over many debt buckets at once (a partner, the УК, or one account) as of a date.
+
+The rule stays in billing/penalty.py. For a bucket nobody has paid against, the calculation lines depend only on
+its due date and client kind, never on its amount: penalty.py computes those lines once per (due date, kind), and
+the database multiplies every bucket's amount by each line's coefficient fraction × rate × days, rounding each
+line half-up to kopecks exactly as penalty.py does — `(2 base p + q) // 2q` for a coefficient p / q. Buckets with
+allocations (their base changes on payment days) go through penalty.py one by one; they are the few.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from sqlalchemy import BigInteger, Date, String, and_, case, cast, exists, func, literal, select, union_all
+from sqlalchemy.orm import Session
+
+from billing.models import Account, Allocation, Charge, Payment
+from billing.penalty import Payment as PenaltyPayment
+from billing.penalty import penalty, penalty_tiers
+from billing.reference import rate_table
+
+
+@dataclass(frozen=True)
+class PenaltyTotals:
+    on: date
+    total: Decimal
+    buckets: int
+    by_account: dict[int, int]  # account id → kopecks (accounts with a penalty only)
+
+
+def _kind(client_type: str) -> str:
+    return "individuals" if client_type == "ФЛ" else "legal_entities"
+
+
+def compute_penalties(session: Session, on: date, *, partner_id: int | None = None,
+                      account_id: int | None = None) -> PenaltyTotals:
+    """Penalty of every bucket due before `on` (of the partner, the account, or all), counted to `on`."""
+    scope = []
+    if partner_id is not None:
+        scope.append(Account.partner_id == partner_id)
+    if account_id is not None:
+        scope.append(Account.id == account_id)
+    key_rates, caps = rate_table(session, "key_rate"), rate_table(session, "penalty_cap")
+    kind = case((Account.client_type == "ФЛ", "individuals"), else_="legal_entities")
+    buckets = [Charge.due_date < on, Charge.amount_kopecks > 0, *scope]
+    paid_by_then = (select(Allocation.id).join(Payment, Payment.id == Allocation.payment_id)
+                    .where(Allocation.charge_id == Charge.id, Payment.paid_on <= on))
+    by_account: dict[int, int] = defaultdict(int)
+    count = 0
+
+    groups = session.execute(select(Charge.due_date, kind).join(Account, Account.id == Charge.account_id)
+                             .where(*buckets).distinct()).all()
+    coefficients = _coefficients(groups, on, key_rates, caps)
+    if coefficients is not None:
+        amount = (2 * Charge.amount_kopecks * coefficients.c.p + coefficients.c.q) // (2 * coefficients.c.q)
+        clean = (select(Charge.account_id, _whole(func.sum(amount)), func.count(func.distinct(Charge.id)))
+                 .join(Account, Account.id == Charge.account_id)
+                 .join(coefficients, and_(coefficients.c.due_date == Charge.due_date, coefficients.c.kind == kind))
+                 .where(*buckets, ~exists(paid_by_then))
+                 .group_by(Charge.account_id))
+        for account, kopecks, bucket_count in session.execute(clean):
+            count += bucket_count
+            if kopecks:
+                by_account[account] += int(kopecks)
+
+    paid = session.execute(select(Charge.id, Charge.account_id, Charge.amount_kopecks, Charge.due_date,
+                                  Account.client_type)
+                           .join(Account, Account.id == Charge.account_id)
+                           .where(*buckets, exists(paid_by_then))).all()
+    payments = defaultdict(list)
+    if paid:
+        rows = session.execute(select(Allocation.charge_id, Payment.paid_on, Allocation.amount_kopecks)
+                               .join(Payment, Payment.id == Allocation.payment_id)
+                               .join(Charge, Charge.id == Allocation.charge_id)
+                               .join(Account, Account.id == Charge.account_id)
+                               .where(*buckets, Payment.paid_on <= on))
+        for charge_id, paid_on, kopecks in rows:
+            payments[charge_id].append(PenaltyPayment(paid_on, Decimal(kopecks).scaleb(-2)))
+    for charge_id, account, kopecks, due, client_type in paid:
+        tiers = penalty_tiers(_kind(client_type), due)
+        result = penalty(Decimal(kopecks).scaleb(-2), due, on, tiers, payments=payments[charge_id],
+                         key_rates=key_rates, caps=caps)
+        count += 1
+        if result.total:
+            by_account[account] += int(result.total * 100)
+    return PenaltyTotals(on, Decimal(sum(by_account.values())).scaleb(-2), count,
+                         {account: kopecks for account, kopecks in by_account.items() if kopecks})
+
+
+def _whole(expression):
+    """PostgreSQL sums BIGINT as NUMERIC; the totals are whole kopecks."""
+    return cast(expression, BigInteger)
+
+
+def _coefficients(groups, on: date, key_rates, caps):
+    """Per (due date, kind) and calculation line: the coefficient fraction × rate% × days as p / q."""
+    selects = []
+    for due, kind in groups:
+        lines = penalty(Decimal(1), due, on, penalty_tiers(kind, due), key_rates=key_rates, caps=caps).lines
+        for line in lines:
+            coefficient = line.fraction * Fraction(line.rate) / 100 * line.days
+            if coefficient == 0:
+                continue
+            selects.append(select(literal(due, Date).label("due_date"), literal(kind, String).label("kind"),
+                                  literal(coefficient.numerator, BigInteger).label("p"),
+                                  literal(coefficient.denominator, BigInteger).label("q")))
+    if not selects:
+        return None
+    return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery("coefficients")

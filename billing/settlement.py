@@ -1,0 +1,121 @@
+"""The month's settlement of the УК with a partner (DOMAIN «Partner ↔ УК settlement»).
+
+The partner's fee: truck-with-crew rent per shift and per trip at the partner's dated rates, plus agreed bonuses,
+minus the service-quality reductions (the 3.3% lines) of its accounts whose delays it caused; VAT on top by the
+partner's regime. Agent commissions are listed beside it: a dated percent of what each agent's clients were charged.
+Computing the month again replaces the stored settlement (same inputs, same row), until the period is closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from billing.models import Account, Charge, Interruption, PartnerRate, PartnerSettlement
+from billing.money import exact, round_rubles
+from billing.month import Month
+from billing.period import require_open
+from billing.recalculation import QUALITY_LINE
+from billing.reference import vat_rates
+from billing.vat import vat_on_top
+
+
+class SettlementRejected(ValueError):
+    """The settlement cannot be computed; the message is Russian, for the user."""
+
+
+@dataclass(frozen=True)
+class Settlement:
+    partner_id: int
+    period: str
+    lines: tuple[dict, ...]
+    net: Decimal
+    vat: Decimal
+    agent_commissions: Decimal
+
+    @property
+    def gross(self) -> Decimal:
+        """What the УК pays the partner, VAT included."""
+        return self.net + self.vat
+
+
+def partner_rate(session: Session, partner_id: int, name: str, on) -> Decimal:
+    """The partner's rate of that name in force on a date; SettlementRejected (Russian) when none is."""
+    value = session.scalar(select(PartnerRate.value).where(
+        PartnerRate.partner_id == partner_id, PartnerRate.name == name, PartnerRate.valid_from <= on,
+        or_(PartnerRate.valid_to.is_(None), PartnerRate.valid_to >= on)))
+    if value is None:
+        raise SettlementRejected(f"Для партнёра не задана ставка «{name}» на {on:%d.%m.%Y}")
+    return Decimal(value)
+
+
+def partner_settlement(session: Session, partner_id: int, year: int, month: int, *, shifts: int = 0,
+                       trips: int = 0, bonuses: Iterable[Mapping[str, Any]] = (),
+                       agent_sales: Iterable[Mapping[str, Any]] = (), key: str | None = None) -> Settlement:
+    """Compute and store the partner's settlement for the month (replacing an earlier computation)."""
+    month_ = Month(year, month)
+    require_open(session, month_.first, "пересчитать расчёт с партнёром")
+    if shifts < 0 or trips < 0:
+        raise SettlementRejected("Число смен и рейсов не может быть отрицательным")
+    lines = []
+    for name, count, title in (("shift_rent", shifts, "Аренда ТС с экипажем, смен"),
+                               ("trip_rent", trips, "Аренда ТС с экипажем, рейсов")):
+        if count:
+            rate = partner_rate(session, partner_id, name, month_.first)
+            lines.append({"kind": name, "title": title, "quantity": count, "price": rate,
+                          "amount": round_rubles(exact(rate) * count)})
+    for bonus in bonuses:
+        amount = Decimal(str(bonus["amount"]))
+        if amount <= 0:
+            raise SettlementRejected("Премия должна быть больше нуля")
+        lines.append({"kind": "bonus", "title": str(bonus.get("title") or "Премия по соглашению"), "quantity": 1,
+                      "price": amount, "amount": round_rubles(amount)})
+    reduction = _partner_reductions(session, partner_id, month_)
+    if reduction:
+        lines.append({"kind": "reduction", "title": "Снижение платы клиентам по вине партнёра (3,3%)",
+                      "quantity": 1, "price": -reduction, "amount": -reduction})
+    net = sum((line["amount"] for line in lines), Decimal("0.00"))
+    rate = vat_rates(session, month_.first).of(partner_id)
+    vat = vat_on_top(net, Fraction(rate, 100)) if net > 0 else Decimal("0.00")
+    commissions = []
+    for sale in agent_sales:
+        percent = partner_rate(session, partner_id, "agent_commission", month_.first)
+        base = Decimal(str(sale["base"]))
+        commissions.append({"kind": "agent_commission", "title": f"Агентское вознаграждение: {sale['agent']}",
+                            "quantity": 1, "price": percent, "base": base,
+                            "amount": round_rubles(exact(base) * exact(percent) / 100)})
+    all_lines = tuple(lines + commissions)
+    _store(session, partner_id, month_, all_lines, net, vat, key)
+    return Settlement(partner_id, month_.first.isoformat(), all_lines, net, vat,
+                      sum((line["amount"] for line in commissions), Decimal("0.00")))
+
+
+def _partner_reductions(session: Session, partner_id: int, month: Month) -> Decimal:
+    """Σ reduction lines of the partner's accounts in the month that had a delay caused by the partner."""
+    start = datetime.combine(month.first, datetime.min.time())
+    end = datetime.combine(month.last + timedelta(days=1), datetime.min.time())
+    caused = (select(Interruption.account_id).where(Interruption.caused_by_partner,
+                                                    Interruption.started_at >= start, Interruption.started_at < end))
+    kopecks = session.scalar(select(func.sum(Charge.amount_kopecks)).join(Account, Account.id == Charge.account_id)
+                             .where(Account.partner_id == partner_id, Charge.period == month.first,
+                                    Charge.line == QUALITY_LINE, Charge.account_id.in_(caused)))
+    return -Decimal(int(kopecks or 0)).scaleb(-2)
+
+
+def _store(session: Session, partner_id: int, month: Month, lines, net: Decimal, vat: Decimal, key) -> None:
+    row = session.scalar(select(PartnerSettlement).where(PartnerSettlement.partner_id == partner_id,
+                                                         PartnerSettlement.period == month.first))
+    if row is None:
+        row = PartnerSettlement(partner_id=partner_id, period=month.first)
+        session.add(row)
+    row.lines = [{name: str(value) if isinstance(value, Decimal) else value for name, value in line.items()}
+                 for line in lines]
+    row.net_kopecks, row.vat_kopecks, row.idempotency_key = int(net * 100), int(vat * 100), key
+    session.commit()
