@@ -42,6 +42,11 @@ def add_site(session, partner_id: int, number: int, *, kind: str = "seasonal", w
 
 @pytest.fixture
 def fleet(session) -> Fleet:
+    return build_fleet(session)
+
+
+def build_fleet(session) -> Fleet:
+    """The demo partners; a depot per partner; one truck with its crew for «east»; five east sites and a west one."""
     seed_demo(session)
     east = session.scalar(select(Partner.id).where(Partner.code == "east"))
     west = session.scalar(select(Partner.id).where(Partner.code == "west"))
