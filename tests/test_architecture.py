@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAIN = ("clients", "billing", "documents", "identity", "db")
+DOMAIN = ("clients", "billing", "documents", "identity", "db", "routing")
 WEB_ONLY = ("flask", "flask_login", "flask_sqlalchemy", "flask_migrate", "werkzeug", "celery", "redis")
 
 
@@ -40,7 +40,7 @@ def test_domain_modules_use_only_the_operator_registry_of_the_engine(path):
         assert path.name == "operators.py" and "from engine.operators import" in text
 
 
-@pytest.mark.parametrize("path", _modules("web", "clients", "billing", "documents", "identity", "db", "bench"),
+@pytest.mark.parametrize("path", _modules("web", *DOMAIN, "bench"),
                          ids=lambda p: str(p.relative_to(ROOT)))
 def test_spiffworkflow_is_only_imported_inside_the_engine(path):
     if path.parts[-2:] == ("bench", "engine.py"):

@@ -19,7 +19,7 @@ def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEFAULT_OPERATOR_MODULES = "billing.operators,clients.operators,documents.operators"
+DEFAULT_OPERATOR_MODULES = "billing.operators,clients.operators,documents.operators,routing.operators"
 
 # name -> (environment variable, parser, default)
 SETTINGS: dict[str, tuple[str, Any, Any]] = {

@@ -11,11 +11,12 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
-from web.api import billing, clients, documents, openapi
+from web.api import billing, clients, documents, openapi, routing
 from web.basic_auth import authenticate_request
 
 blueprint = Blueprint("api", __name__)
-RESOURCES: list[Blueprint] = [openapi.blueprint, documents.blueprint, clients.blueprint, billing.blueprint]
+RESOURCES: list[Blueprint] = [openapi.blueprint, documents.blueprint, clients.blueprint, billing.blueprint,
+                              routing.blueprint]
 for resource in RESOURCES:
     blueprint.register_blueprint(resource)
 

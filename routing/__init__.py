@@ -1,0 +1,1 @@
+"""Routing: daily collection routes over container sites, route sheets and pickup facts."""

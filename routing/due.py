@@ -1,0 +1,85 @@
+"""Which container sites are due on a date: the season (СанПиН 2.1.3684-21), fixed weekdays, one-off pickups, and
+what was missed yesterday."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clients.models import ContainerSite
+from routing.models import NOT_COLLECTED_REASONS, CollectionSchedule, Pickup, RoutePlan, Season
+
+SUMMER_FROM = Decimal(5)  # mean daily temperature ≥ +5 °C: collect daily; ≤ +4 °C: at least every 3 days
+WINTER_INTERVAL_DAYS = 3
+MISSED_REASONS = ("blocked_access", "broken_container")  # «no waste» is not a miss: nothing was due to go
+
+
+@dataclass(frozen=True)
+class DueSite:
+    site_id: int
+    why: str  # Russian, shown to the dispatcher
+
+
+def season_for(temperature: Decimal) -> str:
+    """`summer` at a mean temperature of +5 °C and above, `winter` below."""
+    return "summer" if Decimal(temperature) >= SUMMER_FROM else "winter"
+
+
+def season_on(session: Session, day: date) -> str:
+    """The season switched on by the latest `routing_season` row on or before `day` (summer when there is none)."""
+    row = session.scalar(select(Season).where(Season.starts_on <= day).order_by(Season.starts_on.desc()).limit(1))
+    return row.season if row else "summer"
+
+
+def is_due(kind: str, day: date, *, season: str, site_id: int, weekdays: int = 0, on_date: date | None = None) -> bool:
+    """True when a schedule of `kind` brings the site out on `day`."""
+    if kind == "once":
+        return on_date == day
+    if kind == "weekdays":
+        return bool(weekdays & (1 << day.weekday()))  # Monday = 1 … Sunday = 64, as the site stores it
+    if season == "summer":
+        return True
+    # every third day, the sites spread over the three days by id so the daily load stays even
+    return (day.toordinal() + site_id) % WINTER_INTERVAL_DAYS == 0
+
+
+def missed_on(session: Session, partner_id: int | None, day: date) -> dict[int, str]:
+    """Sites missed on `day`: reported not collected (blocked access, broken container) or left out of the plan."""
+    missed: dict[int, str] = {}
+    plans = select(RoutePlan).where(RoutePlan.day == day)
+    if partner_id is not None:
+        plans = plans.where(RoutePlan.partner_id == partner_id)
+    for plan in session.scalars(plans):
+        for item in plan.result.get("unplanned", []):
+            missed[item["site_id"]] = "не вывезена вчера: не вошла в план"
+    facts = select(Pickup).where(Pickup.day == day)
+    if partner_id is not None:
+        facts = facts.where(Pickup.partner_id == partner_id)
+    collected = set()
+    for fact in session.scalars(facts):
+        if fact.collected:
+            collected.add(fact.site_id)
+        elif fact.reason in MISSED_REASONS:
+            missed[fact.site_id] = f"не вывезена вчера: {NOT_COLLECTED_REASONS[fact.reason]}"
+    return {site: why for site, why in missed.items() if site not in collected}
+
+
+def due_sites(session: Session, partner_id: int | None, day: date, season: str) -> list[DueSite]:
+    """Every site of the partner due on `day`, each once, with why it is due."""
+    query = (select(CollectionSchedule, ContainerSite)
+             .join(ContainerSite, ContainerSite.id == CollectionSchedule.site_id).where(CollectionSchedule.active))
+    if partner_id is not None:
+        query = query.where(ContainerSite.partner_id == partner_id)
+    due: dict[int, str] = {}
+    for schedule, site in session.execute(query):
+        if is_due(schedule.kind, day, season=season, site_id=site.id, weekdays=site.weekdays,
+                  on_date=schedule.on_date):
+            due.setdefault(site.id, {"once": "разовый вывоз", "weekdays": "по дням недели"}.get(
+                schedule.kind, "ежедневно" if season == "summer" else "раз в 3 дня"))
+    for site_id, why in missed_on(session, partner_id, day - timedelta(days=1)).items():
+        due.setdefault(site_id, why)
+    return [DueSite(site_id, why) for site_id, why in sorted(due.items())]

@@ -1,0 +1,263 @@
+"""The daily plan: a capacitated VRP with several trips per truck (unloading at the landfill), solved by PyVRP.
+
+Plain values in, plain values out. Each truck is its own vehicle type: it leaves its depot at the start of its shift,
+collects, unloads at the landfill whenever the body is full (PyVRP's reload depots) and ends its route at the landfill
+with a last unloading; the drive home from the landfill is the same for every route of that truck, so it is added to
+the truck's fixed cost (the objective stays the true total distance) and taken off its shift. Sites are optional
+with a prize far above any detour, so the solver visits everything it can and what does not fit is reported, not lost.
+Times are seconds from local midnight of the day; loads are litres of loose waste.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from pyvrp import Client, Depot, Location, ProblemData, VehicleType, solve
+from pyvrp.stop import MaxRuntime
+
+from routing.distance import DistanceMatrix, HaversineMatrix, Point
+
+HOUR = 3600
+UNVISITED_PRIZE = 10_000_000  # 10,000 km of detour: only a site that cannot fit at all stays out
+
+
+@dataclass(frozen=True)
+class Region:
+    """The service area: sites outside it are refused (a typo in coordinates, not a far-away client)."""
+
+    south: float = 53.3
+    north: float = 57.3
+    west: float = 75.0
+    east: float = 86.0
+
+    def contains(self, point: Point) -> bool:
+        """True when the point lies inside the box."""
+        return self.south <= point.latitude <= self.north and self.west <= point.longitude <= self.east
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """What the plan assumes; every figure is configurable (road factor, speeds, service times, the window)."""
+
+    distances: DistanceMatrix = field(default_factory=HaversineMatrix)
+    region: Region = field(default_factory=Region)
+    seconds_per_site: int = 120  # park, walk to the site, back
+    seconds_per_container: int = 45  # hook, lift, empty, return one container
+    window_start: int = 7 * HOUR  # СанПиН collection hours 07:00–23:00
+    window_end: int = 23 * HOUR
+    time_limit_s: float = 10.0
+    seed: int = 1
+
+
+@dataclass(frozen=True)
+class SiteDemand:
+    """A due site: where it is and how much loose waste its containers hold."""
+
+    site_id: int
+    point: Point | None
+    volume_m3: Decimal
+    containers: int
+    why: str = ""  # why it is due today (schedule, missed yesterday, one-off)
+
+
+@dataclass(frozen=True)
+class TruckSpec:
+    """A truck available today: its depot, loose-waste capacity per trip and shift."""
+
+    truck_id: int
+    plate: str
+    depot: Point
+    capacity_m3: Decimal  # body m³ × compaction coefficient
+    shift_start: int
+    shift_end: int
+
+
+@dataclass(frozen=True)
+class LandfillSpec:
+    """Where trucks unload, when it is open and how long unloading takes."""
+
+    point: Point
+    opens: int
+    closes: int
+    unloading_s: int
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Stop:
+    site_id: int
+    sequence: int
+    arrival: int
+    departure: int
+    containers: int
+    volume_m3: Decimal
+
+
+@dataclass(frozen=True)
+class Trip:
+    """One run from the depot or the landfill, its stops, and the unloading that ends it."""
+
+    number: int
+    stops: list[Stop]
+    load_m3: Decimal
+    unloading_arrival: int
+    unloading_departure: int
+
+
+@dataclass(frozen=True)
+class TruckRoute:
+    truck_id: int
+    plate: str
+    start: int
+    end: int  # back at the depot
+    km: Decimal
+    trips: list[Trip]
+
+    @property
+    def hours(self) -> Decimal:
+        return (Decimal(self.end - self.start) / HOUR).quantize(Decimal("0.1"))
+
+    @property
+    def landfill_visits(self) -> int:
+        return len(self.trips)
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A site or truck that is not in the plan, with the reason in Russian."""
+
+    id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    routes: list[TruckRoute]
+    unplanned_sites: list[LeftOut]
+    unused_trucks: list[LeftOut]
+
+    @property
+    def km(self) -> Decimal:
+        return sum((r.km for r in self.routes), Decimal("0.0"))
+
+    @property
+    def hours(self) -> Decimal:
+        return sum((r.hours for r in self.routes), Decimal("0.0"))
+
+    @property
+    def landfill_visits(self) -> int:
+        return sum(r.landfill_visits for r in self.routes)
+
+
+def _litres(volume_m3: Decimal) -> int:
+    return int((volume_m3 * 1000).to_integral_value())
+
+
+def _m3(litres: int) -> Decimal:
+    return (Decimal(litres) / 1000).quantize(Decimal("0.001"))
+
+
+def _screen_sites(sites: Sequence[SiteDemand], settings: PlanSettings, largest: int) -> tuple[list, list[LeftOut]]:
+    kept, left = [], []
+    for site in sites:
+        if site.point is None:
+            left.append(LeftOut(site.site_id, "у площадки нет координат"))
+        elif not settings.region.contains(site.point):
+            left.append(LeftOut(site.site_id, "координаты площадки вне региона обслуживания"))
+        elif site.containers <= 0 or site.volume_m3 <= 0:
+            left.append(LeftOut(site.site_id, "на площадке нет контейнеров"))
+        elif largest and _litres(site.volume_m3) > largest:
+            left.append(LeftOut(site.site_id, f"объём площадки {site.volume_m3} м³ больше кузова любой машины"))
+        else:
+            kept.append(site)
+    return kept, left
+
+
+def _screen_trucks(trucks: Sequence[TruckSpec]) -> tuple[list[TruckSpec], list[LeftOut]]:
+    kept, left = [], []
+    for truck in trucks:
+        if truck.capacity_m3 <= 0:
+            left.append(LeftOut(truck.truck_id, f"у машины {truck.plate} нулевая вместимость кузова"))
+        elif truck.shift_end <= truck.shift_start:
+            left.append(LeftOut(truck.truck_id, f"у машины {truck.plate} смена не задана (конец раньше начала)"))
+        else:
+            kept.append(truck)
+    return kept, left
+
+
+def plan_day(sites: Sequence[SiteDemand], trucks: Sequence[TruckSpec], landfill: LandfillSpec,
+             settings: PlanSettings | None = None) -> DayPlan:
+    """Routes for the trucks over the due sites; every site is either in a route or reported with a reason."""
+    settings = settings or PlanSettings()
+    trucks, unused = _screen_trucks(trucks)
+    largest = max((_litres(t.capacity_m3) for t in trucks), default=0)
+    sites, unplanned = _screen_sites(sites, settings, largest)
+    if not trucks:
+        unplanned += [LeftOut(s.site_id, "нет ни одной машины, способной выйти на линию") for s in sites]
+        return DayPlan([], unplanned, unused)
+    if not sites:
+        return DayPlan([], unplanned, unused)
+
+    depot_points = list(dict.fromkeys(t.depot for t in trucks))
+    points = [*depot_points, landfill.point, *(s.point for s in sites)]
+    matrices = settings.distances.matrices(points)
+    landfill_index = len(depot_points)
+    depots = [Depot(location=i) for i in range(len(depot_points))]
+    depots.append(Depot(location=landfill_index, tw_early=landfill.opens, tw_late=landfill.closes,
+                        service_duration=landfill.unloading_s))
+    clients = [Client(location=landfill_index + 1 + i, pickup=[_litres(s.volume_m3)],
+                      service_duration=settings.seconds_per_site + settings.seconds_per_container * s.containers,
+                      tw_early=settings.window_start, tw_late=settings.window_end,
+                      prize=UNVISITED_PRIZE, required=False) for i, s in enumerate(sites)]
+    vehicle_types, homeward = [], []
+    for truck in trucks:
+        depot = depot_points.index(truck.depot)
+        home_m = int(matrices.distances_m[landfill_index, depot])
+        drive_s = int(matrices.durations_s[landfill_index, depot])
+        home_s = drive_s + landfill.unloading_s  # the last unloading, then the drive home
+        start, end = max(truck.shift_start, settings.window_start), min(truck.shift_end, settings.window_end)
+        homeward.append((home_m, drive_s, landfill.unloading_s))
+        vehicle_types.append(VehicleType(
+            num_available=1, capacity=[_litres(truck.capacity_m3)], start_depot=depot, end_depot=landfill_index,
+            fixed_cost=home_m, tw_early=start, tw_late=max(start, end - home_s),
+            shift_duration=max(0, end - start - home_s), reload_depots=[landfill_index], name=truck.plate))
+    locations = [Location(x=p.longitude, y=p.latitude) for p in points]
+    data = ProblemData(locations, clients, depots, vehicle_types, [matrices.distances_m], [matrices.durations_s])
+    result = solve(data, MaxRuntime(settings.time_limit_s), seed=settings.seed, collect_stats=False, display=False)
+    solution = result.best
+
+    routes, visited = [], set()
+    if solution.is_feasible():
+        for route in solution.routes():
+            truck = trucks[route.vehicle_type()]
+            routes.append(_truck_route(route, truck, sites, homeward[route.vehicle_type()]))
+            visited.update(stop.site_id for trip in routes[-1].trips for stop in trip.stops)
+    reason = "не поместилась: не хватило машин, вместимости или времени смены"
+    unplanned += [LeftOut(s.site_id, reason) for s in sites if s.site_id not in visited]
+    return DayPlan(routes, unplanned, unused)
+
+
+def _truck_route(route, truck: TruckSpec, sites: Sequence[SiteDemand], homeward: tuple[int, int, int]) -> TruckRoute:
+    home_m, drive_s, unloading_s = homeward
+    activities = list(route.schedule())
+    trips: list[Trip] = []
+    stops: list[Stop] = []
+    load = 0
+    for position, activity in enumerate(activities[1:], start=1):
+        if activity.is_client():
+            site = sites[activity.idx]
+            stops.append(Stop(site.site_id, len(stops) + 1, activity.start_time, activity.end_time, site.containers,
+                              site.volume_m3))
+            load += _litres(site.volume_m3)
+            continue
+        # a landfill visit ends the trip: a reload (its service time is the unloading) or the route's end
+        last = position == len(activities) - 1
+        departure = activity.start_time + unloading_s if last else activity.end_time
+        if stops:
+            trips.append(Trip(len(trips) + 1, stops, _m3(load), activity.start_time, departure))
+        stops, load = [], 0
+    km = (Decimal(route.distance() + home_m) / 1000).quantize(Decimal("0.1"))
+    end = activities[-1].start_time + unloading_s + drive_s
+    return TruckRoute(truck.truck_id, truck.plate, activities[0].end_time, end, km, trips)
