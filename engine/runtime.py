@@ -189,12 +189,20 @@ def throw_error(workflow: BpmnWorkflow, task_id: str, code: str, variables: dict
     raise UncaughtError(f"BPMN error {code} was not caught")
 
 
-def _started_service_task(workflow: BpmnWorkflow, task_id: str):
+def _task(workflow: BpmnWorkflow, task_id: str):
+    """The task `task_id` of the workflow; NotFound when there is none."""
     try:
         task = workflow.get_task_from_id(UUID(task_id))
     except (ValueError, WorkflowException):
-        raise NotFound(f"task {task_id} does not exist") from None
-    if task is None or not isinstance(task.task_spec, ServiceTask) or task.state != TaskState.STARTED:
+        task = None
+    if task is None:
+        raise NotFound(f"task {task_id} does not exist")
+    return task
+
+
+def _started_service_task(workflow: BpmnWorkflow, task_id: str):
+    task = _task(workflow, task_id)
+    if not isinstance(task.task_spec, ServiceTask) or task.state != TaskState.STARTED:
         raise Conflict(f"task {task_id} is not a service task waiting for its result")
     return task
 
@@ -281,11 +289,8 @@ def start_at_event(workflow: BpmnWorkflow, event_key: str, payload: dict[str, An
 
 
 def _waiting_task(workflow: BpmnWorkflow, task_id: str):
-    try:
-        task = workflow.get_task_from_id(UUID(task_id))
-    except (ValueError, WorkflowException):
-        raise NotFound(f"task {task_id} does not exist") from None
-    if task is None or task.state != TaskState.WAITING:
+    task = _task(workflow, task_id)
+    if task.state != TaskState.WAITING:
         raise Conflict(f"task {task_id} is not waiting for an event")
     return task
 
@@ -395,10 +400,7 @@ def to_moment(value: Any) -> datetime:
 
 
 def _ready_user_task(workflow: BpmnWorkflow, task_id: str):
-    try:
-        task = workflow.get_task_from_id(UUID(task_id))
-    except (ValueError, WorkflowException):
-        raise NotFound(f"task {task_id} does not exist") from None
+    task = _task(workflow, task_id)
     if task.state != TaskState.READY or not task.task_spec.manual:
         raise Conflict(f"task {task_id} is not waiting for completion")
     return task
