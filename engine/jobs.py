@@ -15,7 +15,7 @@ from datetime import timedelta
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from engine import clock, instances, runtime, store
+from engine import clock, events, instances, store
 from engine.errors import Conflict, NotFound
 from engine.models import Job
 from engine.operators import BpmnError, registry
@@ -115,7 +115,7 @@ def throw_error(session: Session, job_id: str, worker_id: str, code: str, messag
     try:
         return _apply(session, job_id, worker_id, "the BPMN error", lambda job: instances.throw_bpmn_error(
             session, job.instance_id, job.task_id, code, variables, job_id=job.id, scope=scope))
-    except runtime.UncaughtError:
+    except events.UncaughtError:
         session.rollback()
         return fail(session, job_id, worker_id, f"BPMN error {code} was not caught: {message or ''}".strip(),
                     retries=0)
