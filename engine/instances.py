@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from engine import clock, dispatch, runtime, store, subscriptions, task_search
+from engine import clock, dispatch, events, runtime, store, subscriptions, task_search
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.models import ProcessDefinition
 from engine.operators import registry
@@ -51,7 +51,7 @@ def start_process(
         partner_id = scope.partner_id  # a partner's user starts instances of its own partner only
     spec, subprocess_specs = spec_cache.get(session, definition.id)
     workflow = runtime.new_workflow(spec, subprocess_specs, dict(variables or {}))
-    failure = runtime.advance(workflow) if start_event is None else runtime.start_at_event(workflow, start_event)
+    failure = runtime.advance(workflow) if start_event is None else events.start_at_event(workflow, start_event)
     record = InstanceRecord(id=str(uuid.uuid4()), definition_id=definition.id, definition_key=definition.key,
                             business_key=business_key, partner_id=partner_id, status=ACTIVE, state="", version=1)
     step = _after_step(record, workflow, failure, scope)
@@ -91,38 +91,34 @@ def complete_service_task(session: Session, instance_id: str, task_id: str, resu
                           job_id: str, scope: Scope = SYSTEM) -> InstanceRecord:
     """Complete a service task with the result its worker reported, and run the instance on until it waits.
     The job is marked done in the same transaction, so a result is applied exactly once."""
-    instance = store.read_instance(session, instance_id, scope)
-    if instance.status not in (ACTIVE, SUSPENDED):
-        raise Conflict(f"process instance {instance_id} is {instance.status}")
-    workflow = _workflow(session, instance)
-    before = _waiting(workflow)
-    failure = runtime.complete_service_task(workflow, task_id, result)
-    step = _after_step(instance, workflow, failure, scope)
-    step.events.insert(0, store.event("job_completed", instance.id, instance.partner_id, scope.username,
-                                      task_id=task_id, job_id=job_id))
-    with _unit_of_work(session):
-        if not store.finish_job(session, job_id):
-            raise Conflict(f"job {job_id} is no longer locked for completion")
-        _write(session, instance, step.record)
-        _project(session, step, before=before, completed=None, scope=scope)
-    _dispatch(step.events)
-    return step.record
+    return _finish_job(session, instance_id, job_id, scope,
+                       lambda workflow: runtime.complete_service_task(workflow, task_id, result),
+                       store.event("job_completed", instance_id, None, scope.username, task_id=task_id,
+                                   job_id=job_id))
 
 
 def throw_bpmn_error(session: Session, instance_id: str, task_id: str, code: str, variables: dict[str, Any] | None,
                      *, job_id: str, scope: Scope = SYSTEM) -> InstanceRecord:
     """A service task's worker reported the BPMN error `code`: the error boundary event that catches it takes the
-    instance on, and the job is marked done in the same transaction. `runtime.UncaughtError` (nothing written)
+    instance on, and the job is marked done in the same transaction. `events.UncaughtError` (nothing written)
     when no boundary event catches it."""
+    return _finish_job(session, instance_id, job_id, scope,
+                       lambda workflow: events.throw_error(workflow, task_id, code, dict(variables or {})),
+                       store.event("bpmn_error_caught", instance_id, None, scope.username, task_id=task_id,
+                                   job_id=job_id, error_code=code))
+
+
+def _finish_job(session: Session, instance_id: str, job_id: str, scope: Scope, step_of, first_event: dict) \
+        -> InstanceRecord:
+    """Run `step_of(workflow)` — what the job's worker reported — and mark the job done in the same transaction."""
     instance = store.read_instance(session, instance_id, scope)
     if instance.status not in (ACTIVE, SUSPENDED):
         raise Conflict(f"process instance {instance_id} is {instance.status}")
     workflow = _workflow(session, instance)
     before = _waiting(workflow)
-    failure = runtime.throw_error(workflow, task_id, code, dict(variables or {}))
+    failure = step_of(workflow)
     step = _after_step(instance, workflow, failure, scope)
-    step.events.insert(0, store.event("bpmn_error_caught", instance.id, instance.partner_id, scope.username,
-                                      task_id=task_id, job_id=job_id, error_code=code))
+    step.events.insert(0, {**first_event, "partner_id": instance.partner_id})
     with _unit_of_work(session):
         if not store.finish_job(session, job_id):
             raise Conflict(f"job {job_id} is no longer locked for completion")
@@ -142,10 +138,10 @@ def fire_timers(session: Session, instance_id: str, *, scope: Scope = SYSTEM,
     _require_active(instance)
     workflow = _workflow(session, instance)
     now = clock.now()
-    if not any(timer.due_at <= now for timer in runtime.waiting_timers(workflow)):
+    if not any(timer.due_at <= now for timer in events.waiting_timers(workflow)):
         return False  # another scheduler fired them already: nothing to write
     before = _waiting(workflow)
-    failure = runtime.fire_due_timers(workflow)
+    failure = events.fire_due_timers(workflow)
     step = _after_step(instance, workflow, failure, scope)
     step.events.insert(0, store.event("timers_fired", instance.id, instance.partner_id, scope.username))
     with _unit_of_work(session):
@@ -163,7 +159,7 @@ def deliver_message(session: Session, instance_id: str, task_id: str, message_na
     _require_active(instance)
     workflow = _workflow(session, instance)
     before = _waiting(workflow)
-    failure = runtime.deliver_message(workflow, task_id, message_name, dict(variables or {}))
+    failure = events.deliver_message(workflow, task_id, message_name, dict(variables or {}))
     step = _after_step(instance, workflow, failure, scope)
     step.events.insert(0, store.event("message_correlated", instance.id, instance.partner_id, scope.username,
                                       task_id=task_id, message=message_name))
@@ -333,7 +329,7 @@ class _Step:
     users: list[runtime.WaitingUserTask]
     services: list[runtime.WaitingServiceTask]
     timers: list[runtime.WaitingTimer]
-    messages: list[runtime.WaitingMessage]
+    messages: list[events.WaitingMessage]
     search: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
@@ -343,21 +339,21 @@ def _after_step(record: InstanceRecord, workflow, failure: Failure | None, scope
     if failure is None:
         try:
             users, services = runtime.waiting_user_tasks(workflow), runtime.waiting_service_tasks(workflow)
-            timers, messages = runtime.waiting_timers(workflow), runtime.waiting_messages(workflow)
+            timers, messages = events.waiting_timers(workflow), events.waiting_messages(workflow)
         except runtime.StepFailed as step_failed:
             failure = step_failed.failure
-    events = []
+    audit = []
     status, error = record.status, None
     if failure is not None:
         status, error = FAILED, failure.as_dict()
-        events.append(store.event("instance_failed", record.id, record.partner_id, scope.username,
+        audit.append(store.event("instance_failed", record.id, record.partner_id, scope.username,
                                   **failure.as_dict()))
     elif runtime.is_finished(workflow):
         status = COMPLETED
-        events.append(store.event("instance_completed", record.id, record.partner_id, scope.username))
+        audit.append(store.event("instance_completed", record.id, record.partner_id, scope.username))
     after = dataclasses.replace(record, state=dump_workflow(workflow), status=status, error=error)
     search = task_search.fields(runtime.variables(workflow)) if users else {}
-    return _Step(after, events, users, services, timers, messages, search)
+    return _Step(after, audit, users, services, timers, messages, search)
 
 
 def _write(session: Session, read: InstanceRecord, written: InstanceRecord) -> None:
@@ -369,8 +365,8 @@ def _waiting(workflow) -> tuple[list[str], list[str], list[str], list[str]]:
     """The ids of the user tasks, service tasks, timers and message catchers an instance waits in (what the
     projections hold)."""
     return (runtime.waiting_user_task_ids(workflow), [t.id for t in runtime.waiting_service_tasks(workflow)],
-            [t.id for t in runtime.waiting_timers(workflow)],
-            list(dict.fromkeys(m.id for m in runtime.waiting_messages(workflow))))
+            [t.id for t in events.waiting_timers(workflow)],
+            list(dict.fromkeys(m.id for m in events.waiting_messages(workflow))))
 
 
 def _is_external(topic: str) -> bool:

@@ -15,7 +15,7 @@ from datetime import timedelta
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from engine import clock, instances, runtime, store
+from engine import clock, events, instances, store
 from engine.errors import Conflict, NotFound
 from engine.models import Job
 from engine.operators import BpmnError, registry
@@ -104,42 +104,38 @@ def run(session: Session, job: JobRecord, worker_id: str) -> str:
 def complete(session: Session, job_id: str, worker_id: str, result: dict, *, scope: Scope = SYSTEM) -> str:
     """Apply a worker's result to its instance (retrying a lost optimistic race); 'done', 'lost', or 'incident'
     when the instance cannot take the result (it failed or was suspended meanwhile)."""
-    reason = ""
-    for _ in range(COMPLETION_ATTEMPTS):
-        job = _locked_by(session, job_id, worker_id)
-        if job is None:
-            return "lost"
-        try:
-            instances.complete_service_task(session, job.instance_id, job.task_id, result, job_id=job.id,
-                                            scope=scope)
-            return "done"
-        except Conflict as conflict:
-            session.rollback()  # another job of the same instance advanced it first: read it again
-            reason = str(conflict)
-    return fail(session, job_id, worker_id, f"the result could not be applied: {reason}", retries=0)
+    return _apply(session, job_id, worker_id, "the result", lambda job: instances.complete_service_task(
+        session, job.instance_id, job.task_id, result, job_id=job.id, scope=scope))
 
 
 def throw_error(session: Session, job_id: str, worker_id: str, code: str, message: str | None = None,
                 variables: dict | None = None, *, scope: Scope = SYSTEM) -> str:
     """A worker reports the BPMN error `code`: 'done' when an error boundary event caught it, 'incident' when
     none does (no retries: the outcome would be the same), 'lost' when the worker does not hold the job."""
+    try:
+        return _apply(session, job_id, worker_id, "the BPMN error", lambda job: instances.throw_bpmn_error(
+            session, job.instance_id, job.task_id, code, variables, job_id=job.id, scope=scope))
+    except events.UncaughtError:
+        session.rollback()
+        return fail(session, job_id, worker_id, f"BPMN error {code} was not caught: {message or ''}".strip(),
+                    retries=0)
+
+
+def _apply(session: Session, job_id: str, worker_id: str, what: str, apply) -> str:
+    """Apply what the worker holding the job reported, reading the instance again after a lost optimistic race
+    with another job of it; 'done', 'lost' (the worker does not hold the job) or 'incident'."""
     reason = ""
     for _ in range(COMPLETION_ATTEMPTS):
         job = _locked_by(session, job_id, worker_id)
         if job is None:
             return "lost"
         try:
-            instances.throw_bpmn_error(session, job.instance_id, job.task_id, code, variables, job_id=job.id,
-                                       scope=scope)
+            apply(job)
             return "done"
-        except runtime.UncaughtError:
-            session.rollback()
-            return fail(session, job_id, worker_id, f"BPMN error {code} was not caught: {message or ''}".strip(),
-                        retries=0)
         except Conflict as conflict:
             session.rollback()
             reason = str(conflict)
-    return fail(session, job_id, worker_id, f"the BPMN error could not be applied: {reason}", retries=0)
+    return fail(session, job_id, worker_id, f"{what} could not be applied: {reason}", retries=0)
 
 
 def fail(session: Session, job_id: str, worker_id: str, message: str, details: str | None = None, *,

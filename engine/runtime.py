@@ -1,29 +1,22 @@
 """Driving a SpiffWorkflow workflow, and reading it back as the platform's own values.
 
-This module and the parser/specs/serializer/script engine are the only places that touch SpiffWorkflow objects;
-the services above it see `WaitingUserTask`, `Failure` and plain dicts.
+This module, `engine.events` (timers, messages, start events, BPMN errors) and the parser/specs/serializer/script
+engine are the only places that touch SpiffWorkflow objects; the services above them see `WaitingUserTask`,
+`Failure` and plain dicts.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
-    CycleTimerEventDefinition,
-    DurationTimerEventDefinition,
     TimerEventDefinition,
 )
-from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
-from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
-from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
@@ -35,7 +28,6 @@ from engine.specs import SERVICE_PARAMS_KEY, NotWaitingError, ServiceTask, UserT
 DEFAULT_PRIORITY = 50  # Camunda's default task priority
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T")
-_LONG_AGO = "2000-01-01T00:00:00+00:00"
 
 
 @dataclass(frozen=True)
@@ -71,26 +63,6 @@ class WaitingTimer:
 
 
 @dataclass(frozen=True)
-class WaitingMessage:
-    """A message a task waits for (catch event, receive task, boundary event, event-based gateway branch)."""
-
-    id: str
-    task_key: str
-    message_name: str
-
-
-@dataclass(frozen=True)
-class StartEventSpec:
-    """A message or timer start event of a process: `timer` is 'date', 'duration' or 'cycle' and `value` its
-    ISO 8601 text; `message_name` the message that starts the process."""
-
-    key: str
-    message_name: str | None = None
-    timer: str | None = None
-    value: str | None = None
-
-
-@dataclass(frozen=True)
 class Failure:
     """Why an instance stopped: the element, the line of the script (if any) and the message."""
 
@@ -115,11 +87,12 @@ def advance(workflow: BpmnWorkflow) -> Failure | None:
     try:
         workflow.do_engine_steps()
     except SpiffWorkflowException as error:
-        return _failure(error)
+        return failure_of(error)
     return None
 
 
-def _failure(error: SpiffWorkflowException) -> Failure:
+def failure_of(error: SpiffWorkflowException) -> Failure:
+    """The platform's Failure of a SpiffWorkflow error: the element, the task, the message and the line."""
     task = getattr(error, "task", None)
     spec = getattr(error, "task_spec", None) or (task.task_spec if task is not None else None)
     return Failure(
@@ -150,150 +123,19 @@ def complete_service_task(workflow: BpmnWorkflow, task_id: str, result: dict[str
     except NotWaitingError as error:
         raise Conflict(str(error)) from None
     except SpiffWorkflowException as error:
-        return _failure(error)
+        return failure_of(error)
     return advance(workflow)
 
 
-def _definitions(task) -> list:
-    """The event definitions a waiting task catches (an event-based gateway waits for several at once)."""
-    definition = getattr(task.task_spec, "event_definition", None)
-    if isinstance(definition, MultipleEventDefinition):
-        return list(definition.event_definitions)
-    return [definition] if definition is not None else []
-
-
-class UncaughtError(LookupError):
-    """No error boundary event around the task catches the BPMN error (it becomes an incident)."""
-
-
-def throw_error(workflow: BpmnWorkflow, task_id: str, code: str, variables: dict[str, Any]) -> Failure | None:
-    """Throw the BPMN error `code` from a service task waiting for its worker: the nearest error boundary event
-    that catches it (on the task, then on each enclosing subprocess) takes it with `variables`, and the workflow
-    runs on. `UncaughtError` when none does; the workflow is then unchanged."""
-    task = _started_service_task(workflow, task_id)
-    event = BpmnEvent(ErrorEventDefinition(code, code), payload=dict(variables))
-    current = task
-    while current is not None:
-        siblings = current.parent.children if current.parent is not None else []
-        catcher = next((s for s in siblings if s is not current and s.state == TaskState.WAITING
-                        and isinstance(s.task_spec, BoundaryEvent) and s.task_spec.catches(s, event)), None)
-        if catcher is not None:
-            try:
-                catcher.task_spec.catch(catcher, event)
-                catcher.task_spec._update(catcher)
-            except SpiffWorkflowException as error:
-                return _failure(error)
-            return advance(workflow)
-        parent_id = current.workflow.parent_task_id  # the subprocess (or call activity) around the task
-        current = workflow.get_task_from_id(parent_id) if parent_id is not None else None
-    raise UncaughtError(f"BPMN error {code} was not caught")
-
-
-def _started_service_task(workflow: BpmnWorkflow, task_id: str):
+def task_by_id(workflow: BpmnWorkflow, task_id: str):
+    """The task `task_id` of the workflow; NotFound when there is none."""
     try:
         task = workflow.get_task_from_id(UUID(task_id))
     except (ValueError, WorkflowException):
-        raise NotFound(f"task {task_id} does not exist") from None
-    if task is None or not isinstance(task.task_spec, ServiceTask) or task.state != TaskState.STARTED:
-        raise Conflict(f"task {task_id} is not a service task waiting for its result")
+        task = None
+    if task is None:
+        raise NotFound(f"task {task_id} does not exist")
     return task
-
-
-def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:
-    """The timer events the workflow waits on, with their due times (cycles: the next one)."""
-    timers = []
-    for task in workflow.get_tasks(state=TaskState.WAITING):
-        for definition in _definitions(task):
-            if not isinstance(definition, TimerEventDefinition):
-                continue
-            # Spiff keeps the computed due time on the waiting task, also for a gateway's timer branch.
-            due = task._get_internal_data("event_value")
-            if isinstance(due, dict):  # a cycle: the next repetition
-                due = due.get("next") if due.get("cycles") != 0 else None
-            if isinstance(due, str):
-                moment = datetime.fromisoformat(due)
-                timers.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id,
-                                           moment if moment.tzinfo else moment.replace(tzinfo=UTC)))
-                break
-    return timers
-
-
-def waiting_messages(workflow: BpmnWorkflow) -> list[WaitingMessage]:
-    """The messages the workflow waits for, one per (task, message name)."""
-    return [WaitingMessage(str(task.id), task.task_spec.bpmn_id, definition.name)
-            for task in workflow.get_tasks(state=TaskState.WAITING) for definition in _definitions(task)
-            if isinstance(definition, MessageEventDefinition) and definition.name]
-
-
-def deliver_message(workflow: BpmnWorkflow, task_id: str, message_name: str, payload: dict[str, Any]) -> Failure | None:
-    """Let the waiting task `task_id` catch the message with `payload` merged into its data, then run on."""
-    task = _waiting_task(workflow, task_id)
-    definition = next((d for d in _definitions(task) if isinstance(d, MessageEventDefinition)
-                       and d.name == message_name), None)
-    if definition is None:
-        raise Conflict(f"task {task_id} does not wait for message {message_name!r}")
-    try:
-        task.task_spec.catch(task, BpmnEvent(definition, dict(payload)))
-        task.task_spec._update(task)
-    except SpiffWorkflowException as error:
-        return _failure(error)
-    return advance(workflow)
-
-
-def start_events(spec) -> list[StartEventSpec]:
-    """The message and timer start events of a process spec, with timer values evaluated (they are constants)."""
-    found = []
-    for task_spec in spec.task_specs.values():
-        definition = getattr(task_spec, "event_definition", None)
-        if not isinstance(task_spec, StartEvent):
-            continue
-        if isinstance(definition, MessageEventDefinition):
-            found.append(StartEventSpec(task_spec.bpmn_id, message_name=definition.name))
-        elif isinstance(definition, TimerEventDefinition):
-            kind = ("cycle" if isinstance(definition, CycleTimerEventDefinition)
-                    else "duration" if isinstance(definition, DurationTimerEventDefinition) else "date")
-            value = str(script_engine.environment.evaluate(definition.expression, {}))
-            found.append(StartEventSpec(task_spec.bpmn_id, timer=kind, value=value))
-    return found
-
-
-def start_at_event(workflow: BpmnWorkflow, event_key: str, payload: dict[str, Any] | None = None) -> Failure | None:
-    """Run a new workflow from its start event `event_key` (its message arrived or the platform's start timer fell
-    due): the event counts as fired before it ever waits — Spiff's own cycle would start a second path — and the
-    other start events stop waiting."""
-    chosen = next((t for t in workflow.get_tasks(state=TaskState.FUTURE)
-                   if isinstance(t.task_spec, StartEvent) and t.task_spec.bpmn_id == event_key), None)
-    if chosen is None:
-        raise Conflict(f"start event {event_key} cannot start this workflow")
-    definition = chosen.task_spec.event_definition
-    if isinstance(definition, MessageEventDefinition):
-        definition.catch(chosen, BpmnEvent(definition, dict(payload or {})))
-    elif isinstance(definition, CycleTimerEventDefinition):
-        # A cycle event makes its outgoing path once per repetition that passed: exactly one has passed here.
-        chosen._set_internal_data(event_value={"cycles": 1, "next": _LONG_AGO, "duration": 0})
-    else:
-        chosen._set_internal_data(event_fired=True)
-    failure = advance(workflow)
-    for other in workflow.get_tasks(state=TaskState.WAITING):
-        if isinstance(other.task_spec, StartEvent):
-            other.cancel()
-    return failure
-
-
-def _waiting_task(workflow: BpmnWorkflow, task_id: str):
-    try:
-        task = workflow.get_task_from_id(UUID(task_id))
-    except (ValueError, WorkflowException):
-        raise NotFound(f"task {task_id} does not exist") from None
-    if task is None or task.state != TaskState.WAITING:
-        raise Conflict(f"task {task_id} is not waiting for an event")
-    return task
-
-
-def fire_due_timers(workflow: BpmnWorkflow) -> Failure | None:
-    """Let the timers that are due fire, then run on until the next wait."""
-    workflow.refresh_timers()
-    return advance(workflow)
 
 
 def waiting_user_task_ids(workflow: BpmnWorkflow) -> list[str]:
@@ -317,7 +159,7 @@ def waiting_user_tasks(workflow: BpmnWorkflow) -> list[WaitingUserTask]:
         try:
             described.append(_describe(task))
         except SpiffWorkflowException as error:
-            raise StepFailed(_failure(error)) from error
+            raise StepFailed(failure_of(error)) from error
         except Exception as error:  # noqa: BLE001 — a bad value from the analyst's expression, not a platform bug
             raise StepFailed(Failure(task.task_spec.bpmn_id, str(task.id), f"{type(error).__name__}: {error}")) \
                 from error
@@ -395,10 +237,7 @@ def to_moment(value: Any) -> datetime:
 
 
 def _ready_user_task(workflow: BpmnWorkflow, task_id: str):
-    try:
-        task = workflow.get_task_from_id(UUID(task_id))
-    except (ValueError, WorkflowException):
-        raise NotFound(f"task {task_id} does not exist") from None
+    task = task_by_id(workflow, task_id)
     if task.state != TaskState.READY or not task.task_spec.manual:
         raise Conflict(f"task {task_id} is not waiting for completion")
     return task
@@ -411,7 +250,7 @@ def complete_user_task(workflow: BpmnWorkflow, task_id: str, variables: dict[str
     try:
         task.run()
     except SpiffWorkflowException as error:
-        return _failure(error)
+        return failure_of(error)
     return advance(workflow)
 
 

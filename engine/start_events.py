@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from engine import clock, runtime
+from engine import clock, events
 from engine.models import ProcessDefinition, StartEvent
 
 _starts = StartEvent.__table__
@@ -29,7 +29,7 @@ def schedule(session: Session, definition: ProcessDefinition, spec) -> None:
     connection = session.connection()
     connection.execute(delete(_starts).where(_starts.c.definition_key == definition.key))
     rows = []
-    for event in runtime.start_events(spec):
+    for event in events.start_events(spec):
         row = {"id": str(uuid.uuid4()), "definition_id": definition.id, "definition_key": definition.key,
                "event_key": event.key, "message_name": event.message_name, "due_at": None, "cycle": None,
                "repeats_left": None, "fired_count": 0}

@@ -14,8 +14,8 @@ from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
 from engine import clock
+from engine.events import WaitingMessage
 from engine.models import MessageSubscription
-from engine.runtime import WaitingMessage
 from engine.store import InstanceRecord
 
 _subscriptions = MessageSubscription.__table__

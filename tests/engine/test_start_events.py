@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from engine import start_events, timers
 from engine.deployment import deploy
+from engine.errors import InvalidInput
 from engine.models import HumanTask, ProcessInstance, StartEvent
 from tests.engine.conftest import RULES, assert_state_round_trips, diagram
 from web.extensions import db
@@ -123,3 +124,9 @@ def test_the_next_repetition_skips_the_ones_already_past():
     due = datetime(2026, 11, 30, 17, tzinfo=UTC)
     assert start_events.next_due(cycle, due, datetime(2027, 2, 10, tzinfo=UTC)) == datetime(2027, 2, 28, 17,
                                                                                              tzinfo=UTC)
+
+
+def test_a_start_timer_whose_value_needs_variables_is_refused_on_deploy(session):
+    with pytest.raises(InvalidInput, match="start event first_of_month: the timer value must be known at deploy"):
+        deploy(session, _with_timer('<bpmn:timeDate>${first_day}</bpmn:timeDate>'), name="bad", rules=RULES)
+    assert session.scalar(select(func.count()).select_from(StartEvent)) == 0
