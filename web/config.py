@@ -31,6 +31,8 @@ SETTINGS: dict[str, tuple[str, Any, Any]] = {
     "FORMS_DIR": ("REGLAMENT_FORMS_DIR", Path, PROJECT_ROOT / "forms"),
     "DOCUMENTS_DIR": ("REGLAMENT_DOCUMENTS_DIR", Path, PROJECT_ROOT / "instance" / "documents"),
     "MAX_CONTENT_LENGTH": ("REGLAMENT_MAX_UPLOAD_BYTES", int, 10 * 1024 * 1024),
+    "ATTACHMENTS_DIR": ("REGLAMENT_ATTACHMENTS_DIR", Path, PROJECT_ROOT / "instance" / "attachments"),
+    "ATTACHMENT_MAX_BYTES": ("REGLAMENT_ATTACHMENT_MAX_BYTES", int, 5 * 1024 * 1024),
     "SQL_ECHO": ("REGLAMENT_SQL_ECHO", _bool, False),
     # embedded: a worker thread inside the web process; distributed: Celery workers on Redis + one scheduler
     "MODE": ("REGLAMENT_MODE", str, "embedded"),

@@ -81,6 +81,7 @@ def show(task_id: str):
         variables=sorted((k, _shown(v)) for k, v in variables.items() if not k.startswith("_")),
         events=events, event_titles=EVENT_TITLES, task_names=tasks_by_id,
         comments=worklist.comments(db.session, task.instance_id, scope),
+        attachments=worklist.attachments(db.session, task.instance_id, scope),
         may_claim=task.status == "open" and task.assignee is None and worklist.may_claim(scope, task),
         may_complete=worklist.may_complete(scope, task), is_manager=worklist.is_manager(scope),
         colleagues=_colleagues(task) if worklist.is_manager(scope) else [],
