@@ -17,7 +17,7 @@ from engine.errors import Conflict, EngineError, InvalidInput, NotFound
 from engine.models import AuditEvent, Deployment, HumanTask, HumanTaskCandidate, ProcessDefinition, Resource
 from engine.queries import task_or_404
 from engine.scope import Scope
-from engine.worklist_models import SavedFilter, TaskComment
+from engine.worklist_models import SavedFilter, TaskAttachment, TaskComment
 
 TABS = ("mine", "group", "overdue", "all")
 MANAGER_ROLES = frozenset({"manager", "partner_manager", "admin"})
@@ -203,6 +203,32 @@ def add_comment(session: Session, task_id: str, body: str, scope: Scope) -> Task
     session.add(comment)
     session.commit()
     return comment
+
+
+def attachments(session: Session, instance_id: str, scope: Scope) -> list[TaskAttachment]:
+    """The files attached to the tasks of an instance, oldest first."""
+    statement = (scope.restrict(select(TaskAttachment), TaskAttachment.partner_id)
+                 .where(TaskAttachment.instance_id == instance_id))
+    return list(session.scalars(statement.order_by(TaskAttachment.uploaded_at, TaskAttachment.id)))
+
+
+def attachment_or_404(session: Session, attachment_id: int, scope: Scope) -> TaskAttachment:
+    attachment = session.get(TaskAttachment, attachment_id)
+    if attachment is None or not scope.allows(attachment.partner_id):
+        raise NotFound(f"attachment {attachment_id} does not exist")
+    return attachment
+
+
+def add_attachment(session: Session, task_id: str, scope: Scope, *, filename: str, content_type: str, size: int,
+                   sha256: str, path: str) -> TaskAttachment:
+    """Record a file already stored by content hash as an attachment of a task the caller sees."""
+    task = task_or_404(session, task_id, scope)
+    attachment = TaskAttachment(task_id=task.id, instance_id=task.instance_id, partner_id=task.partner_id,
+                                filename=filename[:255], content_type=content_type, size=size, sha256=sha256,
+                                path=path, uploaded_by=scope.username or "system")
+    session.add(attachment)
+    session.commit()
+    return attachment
 
 
 def saved_filters(session: Session, owner: str) -> list[SavedFilter]:

@@ -1,5 +1,5 @@
-"""Persistence of the worklist around the human tasks: comments, saved inbox filters, the client fields the inbox
-searches and the partial indexes the inbox tabs read (persistence only)."""
+"""Persistence of the worklist around the human tasks: comments, attachments, saved inbox filters, the client fields
+the inbox searches and the partial indexes the inbox tabs read (persistence only)."""
 
 from __future__ import annotations
 
@@ -38,6 +38,25 @@ class TaskComment(Base):
     author: Mapped[str] = mapped_column(String(80))
     body: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TaskAttachment(Base):
+    """A file attached to a task, shown with its instance; the bytes live on disk by content hash (`path`)."""
+
+    __tablename__ = "task_attachment"
+    __table_args__ = (Index("ix_task_attachment_instance", "instance_id", "uploaded_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    instance_id: Mapped[str] = mapped_column(String(36))
+    partner_id: Mapped[int | None]
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    path: Mapped[str] = mapped_column(String(300))  # relative to the attachments root
+    uploaded_by: Mapped[str] = mapped_column(String(80))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class SavedFilter(Base):

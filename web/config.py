@@ -31,7 +31,16 @@ SETTINGS: dict[str, tuple[str, Any, Any]] = {
     "FORMS_DIR": ("REGLAMENT_FORMS_DIR", Path, PROJECT_ROOT / "forms"),
     "DOCUMENTS_DIR": ("REGLAMENT_DOCUMENTS_DIR", Path, PROJECT_ROOT / "instance" / "documents"),
     "MAX_CONTENT_LENGTH": ("REGLAMENT_MAX_UPLOAD_BYTES", int, 10 * 1024 * 1024),
+    "ATTACHMENTS_DIR": ("REGLAMENT_ATTACHMENTS_DIR", Path, PROJECT_ROOT / "instance" / "attachments"),
+    "ATTACHMENT_MAX_BYTES": ("REGLAMENT_ATTACHMENT_MAX_BYTES", int, 5 * 1024 * 1024),
     "SQL_ECHO": ("REGLAMENT_SQL_ECHO", _bool, False),
+    # e-mail of the worklist's notifications; no host: no mail
+    "SMTP_HOST": ("REGLAMENT_SMTP_HOST", str, ""),
+    "SMTP_PORT": ("REGLAMENT_SMTP_PORT", int, 25),
+    "SMTP_FROM": ("REGLAMENT_SMTP_FROM", str, "reglament@localhost"),
+    "SMTP_USER": ("REGLAMENT_SMTP_USER", str, ""),
+    "SMTP_PASSWORD": ("REGLAMENT_SMTP_PASSWORD", str, ""),
+    "SMTP_STARTTLS": ("REGLAMENT_SMTP_STARTTLS", _bool, False),
     # embedded: a worker thread inside the web process; distributed: Celery workers on Redis + one scheduler
     "MODE": ("REGLAMENT_MODE", str, "embedded"),
     "CELERY_BROKER_URL": ("REGLAMENT_BROKER_URL", str, "redis://127.0.0.1:6379/0"),

@@ -1,4 +1,4 @@
-"""worklist: partial indexes of the inbox tabs, the task_search table
+"""worklist: partial indexes of the inbox tabs, task_search, task_attachment
 
 Revision ID: 5a7c0e3b9d21
 Revises: dc3470cc1a8a
@@ -31,6 +31,22 @@ def upgrade():
     sa.Column('text', sa.String(length=1000), nullable=False),
     sa.PrimaryKeyConstraint('instance_id', name=op.f('pk_task_search'))
     )
+    op.create_table('task_attachment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('task_id', sa.String(length=36), nullable=False),
+    sa.Column('instance_id', sa.String(length=36), nullable=False),
+    sa.Column('partner_id', sa.Integer(), nullable=True),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('path', sa.String(length=300), nullable=False),
+    sa.Column('uploaded_by', sa.String(length=80), nullable=False),
+    sa.Column('uploaded_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_task_attachment'))
+    )
+    with op.batch_alter_table('task_attachment', schema=None) as batch_op:
+        batch_op.create_index('ix_task_attachment_instance', ['instance_id', 'uploaded_at'], unique=False)
     with op.batch_alter_table('human_task_candidate', schema=None) as batch_op:
         batch_op.create_index('ix_human_task_candidate_lookup', ['group_name', 'partner_id', 'task_id'], unique=False)
     with op.batch_alter_table('task_search', schema=None) as batch_op:
@@ -55,3 +71,6 @@ def downgrade():
     with op.batch_alter_table('human_task_candidate', schema=None) as batch_op:
         batch_op.drop_index('ix_human_task_candidate_lookup')
     op.drop_table('task_search')
+    with op.batch_alter_table('task_attachment', schema=None) as batch_op:
+        batch_op.drop_index('ix_task_attachment_instance')
+    op.drop_table('task_attachment')

@@ -19,6 +19,7 @@ from engine.models import HumanTask
 from forms.validation import FormError, SubmissionInvalid, parse_form, validate_submission
 from identity.models import User
 from web.extensions import db
+from web.worklist import notifications
 from web.worklist.auth import current_scope, require_sign_in
 from web.worklist.inbox import SLA_TITLES
 from web.worklist.locale import N_
@@ -81,6 +82,7 @@ def show(task_id: str):
         variables=sorted((k, _shown(v)) for k, v in variables.items() if not k.startswith("_")),
         events=events, event_titles=EVENT_TITLES, task_names=tasks_by_id,
         comments=worklist.comments(db.session, task.instance_id, scope),
+        attachments=worklist.attachments(db.session, task.instance_id, scope),
         may_claim=task.status == "open" and task.assignee is None and worklist.may_claim(scope, task),
         may_complete=worklist.may_complete(scope, task), is_manager=worklist.is_manager(scope),
         colleagues=_colleagues(task) if worklist.is_manager(scope) else [],
@@ -149,6 +151,9 @@ def assign(task_id: str):
         flash(_("Сотрудник не найден"), "warn")
         return redirect(_back(task_id))
     worklist.assign(db.session, task_id, user.username, user.partner_id, scope)
+    # After the commit (worklist.assign has committed): a mail server that fails cannot undo the assignment.
+    task = queries.task_or_404(db.session, task_id, scope)
+    notifications.task_assigned(task_id, escalated=worklist.sla(task.due_at) == "overdue")
     flash(_("Задача назначена: %(name)s", name=user.full_name or user.username), "ok")
     return redirect(_back(task_id))
 
