@@ -65,7 +65,7 @@ def compute_penalties(session: Session, on: date, *, partner_id: int | None = No
                                           coefficients.c.client_type == Account.client_type))
                  .where(*buckets, ~exists(paid_by_then))
                  .group_by(Charge.account_id))
-        for account, kopecks, bucket_count in session.execute(clean):
+        for account, kopecks, bucket_count in session.execute(clean.execution_options(yield_per=20_000)):
             count += bucket_count
             if kopecks:
                 by_account[account] += int(kopecks)
