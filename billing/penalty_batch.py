@@ -3,8 +3,9 @@
 The rule stays in billing/penalty.py. For a bucket nobody has paid against, the calculation lines depend only on
 its due date and client kind, never on its amount: penalty.py computes those lines once per (due date, kind), and
 the database multiplies every bucket's amount by each line's coefficient fraction × rate × days, rounding each
-line half-up to kopecks exactly as penalty.py does — `(2 base p + q) // 2q` for a coefficient p / q. Buckets with
-allocations (their base changes on payment days) go through penalty.py one by one; they are the few.
+line half-up to kopecks exactly as penalty.py does — `(2 base p + q) // 2q` for a coefficient p / q.
+Coefficients are keyed by the account's client type (a plain column), so the database estimates the join well.
+Buckets with allocations (their base changes on payment days) go through penalty.py one by one; they are few.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from sqlalchemy import BigInteger, Date, String, and_, case, cast, exists, func, literal, select, union_all
+from sqlalchemy import BigInteger, Column, Date, MetaData, String, Table, and_, cast, exists, func, select, text
 from sqlalchemy.orm import Session
 
 from billing.models import Account, Allocation, Charge, Payment
@@ -45,27 +46,32 @@ def compute_penalties(session: Session, on: date, *, partner_id: int | None = No
     if account_id is not None:
         scope.append(Account.id == account_id)
     key_rates, caps = rate_table(session, "key_rate"), rate_table(session, "penalty_cap")
-    kind = case((Account.client_type == "ФЛ", "individuals"), else_="legal_entities")
     buckets = [Charge.due_date < on, Charge.amount_kopecks > 0, *scope]
     paid_by_then = (select(Allocation.id).join(Payment, Payment.id == Allocation.payment_id)
                     .where(Allocation.charge_id == Charge.id, Payment.paid_on <= on))
     by_account: dict[int, int] = defaultdict(int)
     count = 0
 
-    groups = session.execute(select(Charge.due_date, kind).join(Account, Account.id == Charge.account_id)
+    groups = session.execute(select(Charge.due_date, Account.client_type)
+                             .join(Account, Account.id == Charge.account_id)
                              .where(*buckets).distinct()).all()
-    coefficients = _coefficients(groups, on, key_rates, caps)
-    if coefficients is not None:
+    rows = _coefficients(groups, on, key_rates, caps)
+    if rows:
+        coefficients = _fill(session, rows)
         amount = (2 * Charge.amount_kopecks * coefficients.c.p + coefficients.c.q) // (2 * coefficients.c.q)
         clean = (select(Charge.account_id, _whole(func.sum(amount)), func.count(func.distinct(Charge.id)))
                  .join(Account, Account.id == Charge.account_id)
-                 .join(coefficients, and_(coefficients.c.due_date == Charge.due_date, coefficients.c.kind == kind))
+                 .join(coefficients, and_(coefficients.c.due_date == Charge.due_date,
+                                          coefficients.c.client_type == Account.client_type))
                  .where(*buckets, ~exists(paid_by_then))
                  .group_by(Charge.account_id))
-        for account, kopecks, bucket_count in session.execute(clean):
+        for account, kopecks, bucket_count in session.execute(clean.execution_options(yield_per=20_000)):
             count += bucket_count
             if kopecks:
                 by_account[account] += int(kopecks)
+        coefficients.drop(session.connection())
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("RESET work_mem"))
 
     paid = session.execute(select(Charge.id, Charge.account_id, Charge.amount_kopecks, Charge.due_date,
                                   Account.client_type)
@@ -96,18 +102,31 @@ def _whole(expression):
     return cast(expression, BigInteger)
 
 
-def _coefficients(groups, on: date, key_rates, caps):
-    """Per (due date, kind) and calculation line: the coefficient fraction × rate% × days as p / q."""
-    selects = []
-    for due, kind in groups:
-        lines = penalty(Decimal(1), due, on, penalty_tiers(kind, due), key_rates=key_rates, caps=caps).lines
+def _coefficients(groups, on: date, key_rates, caps) -> list[dict]:
+    """Per (due date, client type) and calculation line: the coefficient fraction × rate% × days as p / q."""
+    rows = []
+    for due, client_type in groups:
+        lines = penalty(Decimal(1), due, on, penalty_tiers(_kind(client_type), due), key_rates=key_rates,
+                        caps=caps).lines
         for line in lines:
             coefficient = line.fraction * Fraction(line.rate) / 100 * line.days
-            if coefficient == 0:
-                continue
-            selects.append(select(literal(due, Date).label("due_date"), literal(kind, String).label("kind"),
-                                  literal(coefficient.numerator, BigInteger).label("p"),
-                                  literal(coefficient.denominator, BigInteger).label("q")))
-    if not selects:
-        return None
-    return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery("coefficients")
+            if coefficient:
+                rows.append({"due_date": due, "client_type": client_type, "p": coefficient.numerator,
+                             "q": coefficient.denominator})
+    return rows
+
+
+def _fill(session: Session, rows: list[dict]) -> Table:
+    """The coefficients as a temporary table: a real table with statistics, so the database hash-joins the
+    buckets to it instead of probing the buckets once per coefficient row."""
+    table = Table("penalty_coefficients", MetaData(), Column("due_date", Date), Column("client_type", String(2)),
+                  Column("p", BigInteger), Column("q", BigInteger), prefixes=["TEMPORARY"])
+    connection = session.connection()
+    table.drop(connection, checkfirst=True)
+    table.create(connection)
+    connection.execute(table.insert(), rows)
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("ANALYZE penalty_coefficients"))
+        # Grouping every account's buckets in memory instead of an on-disk sort (this pass only).
+        connection.execute(text("SET LOCAL work_mem = '256MB'"))
+    return table

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from billing.accrual import accrue_period
@@ -11,6 +13,7 @@ from billing.charge import per_resident_for_month
 from billing.models import Charge, PartnerVatRegime, Tariff
 from billing.period import PeriodClosed, close_period
 from billing.rates import DatedTable, DatedValue, norm_table
+from billing.recalculation import record_absence, record_interruption
 
 MON_WED_FRI = 1 | 4 | 16  # 13 collections in March 2026
 
@@ -119,3 +122,26 @@ def test_vat_before_2026_is_20_percent_under_the_general_regime(session, make_ac
     office = make_account("ЮЛ", method="by_norm", norm_name="office_employees", units=Decimal(10), payment_day=10)
     accrue_period(session, 2025, 12)
     assert charges(session, office)[0].vat_kopecks == 12621  # 631.05 × 20%
+
+
+def _all_lines(session):
+    return sorted(session.execute(select(Charge.account_id, Charge.period, Charge.line, Charge.amount_kopecks,
+                                         Charge.vat_kopecks, Charge.due_date, Charge.reason)).all())
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(residents=st.lists(st.integers(0, 6), min_size=1, max_size=4), units=st.integers(1, 500),
+       away=st.integers(0, 20), delay_hours=st.integers(0, 200))
+def test_rerunning_accruals_is_idempotent_whatever_the_accounts(session, make_account, residents, units, away,
+                                                                delay_hours):
+    accounts = [make_account(residents=count, owners=1) for count in residents]
+    make_account("ЮЛ", method="by_norm", norm_name="office_employees", units=Decimal(units), payment_day=25)
+    if away:
+        record_absence(session, accounts[0].id, date(2026, 3, 2), date(2026, 3, 3 + away))
+    if delay_hours:
+        record_interruption(session, f"h-{accounts[0].id}", accounts[0].id, datetime(2026, 3, 5, 7),
+                            Decimal(delay_hours), Decimal(10))
+    first = accrue_period(session, 2026, 3)
+    lines = _all_lines(session)
+    assert accrue_period(session, 2026, 3) == first
+    assert _all_lines(session) == lines
