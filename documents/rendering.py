@@ -28,8 +28,6 @@ from documents.qr import png_data_uri
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STYLESHEET = "print.css"
-SHARED = ("base.html", "_parties.html")  # part of every kind's template version
-SERIF_KINDS = frozenset({"contract", "claim", "court_order"})
 
 
 class DocumentDataError(ValueError):
@@ -81,7 +79,9 @@ class Renderer:
         self.environment.filters["qr"] = png_data_uri
         css_source = (templates / STYLESHEET).read_text(encoding="utf-8")
         self.templates = {name: self.environment.get_template(kind.template) for name, kind in KINDS.items()}
-        shared = css_source + "".join((templates / name).read_text(encoding="utf-8") for name in SHARED)
+        # the base and every partial (`_*.html`) are part of every kind's template version
+        shared = css_source + "".join(path.read_text(encoding="utf-8")
+                                      for path in [templates / "base.html", *sorted(templates.glob("_*.html"))])
         self.versions = {
             name: hashlib.sha256((shared + (templates / kind.template).read_text(encoding="utf-8")).encode())
             .hexdigest()[:12]
@@ -108,8 +108,9 @@ class Renderer:
     def html(self, kind: str, items: Iterable[tuple[Mapping[str, Any], Meta]]) -> str:
         """One HTML document holding every (validated data, meta) item, each on its own pages."""
         entries = [{"data": data, "meta": meta} for data, meta in items]
-        body_class = "serif" if kind in SERIF_KINDS else ""
-        return self.templates[kind].render(items=entries, title=self.kind(kind).title, body_class=body_class)
+        spec = self.kind(kind)
+        body_class = " ".join(name for name, on in (("serif", spec.serif), ("landscape", spec.landscape)) if on)
+        return self.templates[kind].render(items=entries, title=spec.title, body_class=body_class)
 
     def pdf(self, kind: str, items: Iterable[tuple[Mapping[str, Any], Meta]]) -> Rendered:
         """The PDF of every item in one file (one layout, fonts embedded once) and where each item starts."""
