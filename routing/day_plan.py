@@ -32,7 +32,8 @@ def clock(value: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def _point(latitude: Decimal | None, longitude: Decimal | None) -> Point | None:
+def point_of(latitude: Decimal | None, longitude: Decimal | None) -> Point | None:
+    """Stored coordinates as a point (None when either is missing)."""
     return None if latitude is None or longitude is None else Point(float(latitude), float(longitude))
 
 
@@ -45,7 +46,7 @@ def site_demands(session: Session, due_sites: list[due.DueSite]) -> list[SiteDem
     for container in session.scalars(select(Container).where(Container.site_id.in_(ids))):
         volume[container.site_id] += container.volume_m3 * container.count
         count[container.site_id] += container.count
-    return [SiteDemand(d.site_id, _point(sites[d.site_id].latitude, sites[d.site_id].longitude),
+    return [SiteDemand(d.site_id, point_of(sites[d.site_id].latitude, sites[d.site_id].longitude),
                        volume[d.site_id], count[d.site_id], d.why) for d in due_sites if d.site_id in sites]
 
 

@@ -98,4 +98,5 @@ def route_sheet(session: Session, plan: RoutePlan, truck_id: int, carrier: Mappi
 
 
 def _party(party: Mapping[str, Any]) -> dict[str, Any]:
-    return {"name": party["name"], "inn": party["inn"], "kpp": party.get("kpp"), "address": party["address"]}
+    shown = {"name": party["name"], "inn": party["inn"], "kpp": party.get("kpp"), "address": party["address"]}
+    return {key: value for key, value in shown.items() if value is not None}  # an ИП has no КПП

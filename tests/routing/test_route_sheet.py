@@ -29,6 +29,7 @@ def test_the_sheet_has_exactly_the_agreed_shape(session, fleet, plan):
     assert set(sheet) == {"date", "carrier", "customer", "truck", "driver", "shift", "trips", "totals"}
     assert sheet["date"] == "2026-12-02" and sheet["driver"] == "Петров П. П."
     assert set(sheet["carrier"]) == {"name", "inn", "kpp", "address"} and sheet["carrier"]["kpp"] == "540101001"
+    assert "kpp" not in sheet["customer"]  # a sole trader has none; null would not pass the party schema
     assert sheet["truck"] == {"plate": "А123ВС154", "model": "КАМАЗ 53605 (задняя загрузка)", "body_m3": "20",
                               "compaction": "5"}
     assert sheet["shift"] == {"start": "07:00", "end": "19:00"}

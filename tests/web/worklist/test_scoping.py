@@ -18,8 +18,8 @@ NOT_PARTNER_SCOPED = {
     "user_id": "admin pages (admins only, see test_admin_pages_are_for_admins_only)",
 }
 # Not walked here yet (their rows need their own fixtures): documents, clients, accounts (domain APIs) and external
-# tasks (jobs, scoped by engine.jobs.job_or_404).
-OWNED_ELSEWHERE = {"document_id", "client_id", "account_id", "account", "year", "month", "job_id"}
+# tasks (jobs, scoped by engine.jobs.job_or_404); routing's day plans (test_api_routing.py, test_route_map.py).
+OWNED_ELSEWHERE = {"document_id", "client_id", "account_id", "account", "year", "month", "job_id", "day"}
 
 
 def _routes(app):
