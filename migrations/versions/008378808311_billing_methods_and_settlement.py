@@ -1,7 +1,7 @@
 """billing methods and settlement
 
 Revision ID: 008378808311
-Revises: dc3470cc1a8a
+Revises: 5a7c0e3b9d21
 Create Date: 2026-12-02 00:49:52.347883
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '008378808311'
-down_revision = 'dc3470cc1a8a'
+down_revision = '5a7c0e3b9d21'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """routing
 
 Revision ID: 52e865c62127
-Revises: dc3470cc1a8a
+Revises: 008378808311
 Create Date: 2026-12-02 00:45:05.568491
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '52e865c62127'
-down_revision = 'dc3470cc1a8a'
+down_revision = '008378808311'
 branch_labels = None
 depends_on = None
 

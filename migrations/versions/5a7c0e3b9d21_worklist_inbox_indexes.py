@@ -1,7 +1,7 @@
 """worklist: partial indexes of the inbox tabs, task_search, task_attachment
 
 Revision ID: 5a7c0e3b9d21
-Revises: dc3470cc1a8a
+Revises: 0483bbe62738
 Create Date: 2026-12-02 01:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5a7c0e3b9d21'
-down_revision = 'dc3470cc1a8a'
+down_revision = '0483bbe62738'
 branch_labels = None
 depends_on = None
 
