@@ -1,12 +1,16 @@
-"""Shared fixtures of the engine's service tests: deployment rules and a registered test operator."""
+"""Shared fixtures and helpers of the engine's service tests: deployment rules, a registered test operator, the
+state round trip and two racing schedulers."""
 
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
+import time_machine
 
+from engine import timers
 from engine.deployment import DeployRules, deploy
 from engine.models import ProcessInstance
 from engine.operators import registry
@@ -14,6 +18,7 @@ from engine.script_engine import script_engine
 from engine.serializer import dump_workflow, load_workflow
 from engine.spec_cache import spec_cache
 from identity.roles import is_role
+from web.extensions import db
 
 DIAGRAMS = Path(__file__).resolve().parent.parent / "diagrams"
 CALLS: list[dict] = []
@@ -51,3 +56,20 @@ def assert_state_round_trips(session, instance_id: str) -> None:
     spec, subprocess_specs = spec_cache.get(session, instance.definition_id)
     workflow = load_workflow(instance.state, spec, subprocess_specs, script_engine)
     assert json.loads(dump_workflow(workflow)) == json.loads(instance.state)
+
+
+def two_schedulers_at(app, moment) -> None:
+    """Run the scheduler's `fire_due` in two threads at once, both at `moment`, and wait for both."""
+    barrier = threading.Barrier(2)
+
+    def scheduler() -> None:
+        with app.app_context(), time_machine.travel(moment, tick=False):
+            barrier.wait()
+            timers.fire_due(db.session)
+            db.session.remove()
+
+    threads = [threading.Thread(target=scheduler) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()

@@ -3,7 +3,6 @@ or a duration fires once, two schedulers start one instance per firing, and a ne
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,7 +13,7 @@ from engine import start_events, timers
 from engine.deployment import deploy
 from engine.errors import InvalidInput
 from engine.models import HumanTask, ProcessInstance, StartEvent
-from tests.engine.conftest import RULES, assert_state_round_trips, diagram
+from tests.engine.conftest import RULES, assert_state_round_trips, diagram, two_schedulers_at
 from web.extensions import db
 
 NOVEMBER = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
@@ -103,19 +102,7 @@ def test_two_schedulers_at_once_start_one_instance_per_firing(app):
     with time_machine.travel(NOVEMBER, tick=False):
         deploy(db.session, diagram(MONTHLY), name="monthly", rules=RULES)
     db.session.remove()
-    barrier = threading.Barrier(2)
-
-    def scheduler() -> None:
-        with app.app_context(), time_machine.travel(datetime(2026, 12, 1, tzinfo=UTC), tick=False):
-            barrier.wait()
-            timers.fire_due(db.session)
-            db.session.remove()
-
-    threads = [threading.Thread(target=scheduler) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    two_schedulers_at(app, datetime(2026, 12, 1, tzinfo=UTC))
     assert len(_started(db.session)) == 1
 
 

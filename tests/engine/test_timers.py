@@ -3,7 +3,6 @@ cancelled by the task finishing first; two schedulers racing; many timers due in
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -14,7 +13,7 @@ from engine import clock, instances, messages, timers
 from engine.deployment import deploy
 from engine.messages import NotCorrelated
 from engine.models import AuditEvent, HumanTask, MessageSubscription, ProcessInstance, Timer
-from tests.engine.conftest import RULES, assert_state_round_trips, diagram
+from tests.engine.conftest import RULES, assert_state_round_trips, diagram, two_schedulers_at
 from web.extensions import db
 
 THREE_DAYS = timedelta(days=3, seconds=1)
@@ -60,19 +59,7 @@ def test_two_schedulers_at_once_fire_each_timer_once(app, escalation):
     for _ in range(10):
         instances.start_process(db.session, "escalation", {})
     db.session.remove()
-    barrier = threading.Barrier(2)
-
-    def scheduler() -> None:
-        with app.app_context(), time_machine.travel(clock.now() + THREE_DAYS, tick=False):
-            barrier.wait()
-            timers.fire_due(db.session)
-            db.session.remove()
-
-    threads = [threading.Thread(target=scheduler) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    two_schedulers_at(app, clock.now() + THREE_DAYS)
     assert _open_tasks(db.session) == ["escalate"] * 10
     fired = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.kind == "timers_fired"))
     assert fired == 10
