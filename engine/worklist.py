@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Text, cast, delete, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, Text, cast, delete, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine import clock, instances, task_search
@@ -17,7 +17,7 @@ from engine.errors import Conflict, EngineError, InvalidInput, NotFound
 from engine.models import AuditEvent, Deployment, HumanTask, HumanTaskCandidate, ProcessDefinition, Resource
 from engine.queries import task_or_404
 from engine.scope import Scope
-from engine.worklist_models import SavedFilter, TaskAttachment, TaskComment
+from engine.worklist_models import InboxVisit, SavedFilter, TaskAttachment, TaskComment
 
 TABS = ("mine", "group", "overdue", "all")
 MANAGER_ROLES = frozenset({"manager", "partner_manager", "admin"})
@@ -94,13 +94,26 @@ def inbox(session: Session, scope: Scope, query: InboxQuery, *, now: datetime | 
 
 
 def tab_counts(session: Session, scope: Scope, *, now: datetime | None = None) -> dict[str, int]:
-    """The number of open tasks on each tab the caller has (the counters of the tabs), in one query."""
+    """The number of open tasks on each tab the caller has (the counters of the tabs) and under "new" those of
+    his own tabs created since he last opened the inbox — in one query."""
     now = now or clock.now()
     tabs = tabs_for(scope)
     conditions = [_tab_condition(scope, tab, now) for tab in tabs]
     counters = [func.count() if condition is None else func.count().filter(condition) for condition in conditions]
-    row = session.execute(_open(scope).with_only_columns(*counters)).one()
-    return dict(zip(tabs, (count or 0 for count in row), strict=True))
+    row = session.execute(_open(scope).with_only_columns(*counters, func.count().filter(_new(scope)))).one()
+    return dict(zip((*tabs, "new"), (count or 0 for count in row), strict=True))
+
+
+def new_tasks(session: Session, scope: Scope) -> int:
+    """How many tasks of the caller's own tabs appeared since he last opened the inbox."""
+    return session.scalar(_open(scope).with_only_columns(func.count()).where(_new(scope))) or 0
+
+
+def mark_seen(session: Session, username: str, now: datetime) -> None:
+    """Remember that `username` opened the inbox at `now` (the «new» tasks are those created later)."""
+    if session.execute(update(InboxVisit).where(InboxVisit.username == username).values(seen_at=now)).rowcount == 0:
+        session.add(InboxVisit(username=username, seen_at=now))
+    session.commit()
 
 
 def sla(due_at: datetime | None, now: datetime | None = None) -> str | None:
@@ -305,6 +318,13 @@ def _tab_condition(scope: Scope, tab: str, now: datetime) -> ColumnElement[bool]
             return HumanTask.due_at < now
         return (HumanTask.due_at < now) & or_(HumanTask.assignee == (scope.username or ""), _offered(scope))
     return None  # «Все задачи» of the scope
+
+
+def _new(scope: Scope) -> ColumnElement[bool]:
+    """Mine or offered to me, and created after my last visit of the inbox (every such task before the first)."""
+    seen = (select(InboxVisit.seen_at).where(InboxVisit.username == (scope.username or "")).scalar_subquery())
+    mine_or_offered = or_(HumanTask.assignee == (scope.username or ""), _offered(scope))
+    return mine_or_offered & (HumanTask.created_at > func.coalesce(seen, datetime(1970, 1, 1)))
 
 
 def _tab(scope: Scope, tab: str, now: datetime) -> Select:

@@ -59,6 +59,15 @@ class TaskAttachment(Base):
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class InboxVisit(Base):
+    """When a user last opened the inbox: the tasks of his tabs created since are «new» (the header's counter)."""
+
+    __tablename__ = "inbox_visit"
+
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    seen_at: Mapped[datetime]
+
+
 class SavedFilter(Base):
     """A named inbox query of one user (the query string of /inbox, as Camunda Tasklist keeps filters)."""
 

@@ -1,4 +1,4 @@
-"""worklist: partial indexes of the inbox tabs, task_search, task_attachment
+"""worklist: partial indexes of the inbox tabs, task_search, task_attachment, inbox_visit
 
 Revision ID: 5a7c0e3b9d21
 Revises: 0483bbe62738
@@ -30,6 +30,11 @@ def upgrade():
     sa.Column('contract_number', sa.String(length=300), nullable=True),
     sa.Column('text', sa.String(length=1000), nullable=False),
     sa.PrimaryKeyConstraint('instance_id', name=op.f('pk_task_search'))
+    )
+    op.create_table('inbox_visit',
+    sa.Column('username', sa.String(length=80), nullable=False),
+    sa.Column('seen_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('username', name=op.f('pk_inbox_visit'))
     )
     op.create_table('task_attachment',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -74,3 +79,4 @@ def downgrade():
     with op.batch_alter_table('task_attachment', schema=None) as batch_op:
         batch_op.drop_index('ix_task_attachment_instance')
     op.drop_table('task_attachment')
+    op.drop_table('inbox_visit')

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_login import current_user
 from sqlalchemy import select
 
 from engine import clock, worklist
@@ -47,6 +48,15 @@ def query_args(query: worklist.InboxQuery) -> dict[str, str]:
             for k, v in worklist.describe(query).items() if k != "per_page"}
 
 
+@blueprint.app_context_processor
+def header_counter() -> dict[str, int]:
+    """The header's counter of tasks that appeared since the user last opened the inbox (not on the inbox itself,
+    nor for JSON or anonymous requests)."""
+    if not current_user.is_authenticated or request.blueprint in ("inbox", "auth") or request.path.endswith(".json"):
+        return {}
+    return {"new_tasks": worklist.new_tasks(db.session, current_scope())}
+
+
 @blueprint.get("/inbox")
 def index():
     scope = current_scope()
@@ -58,7 +68,9 @@ def index():
     counts = worklist.tab_counts(db.session, scope, now=now)
     page = worklist.inbox(db.session, scope, query, now=now, counts=counts)
     context = _context(query, page, now)
-    return render_template("worklist/inbox.html", **context, counts=counts,
+    if counts["new"]:  # written only when something is new: an unchanged inbox costs no write
+        worklist.mark_seen(db.session, scope.username or "", now)
+    return render_template("worklist/inbox.html", **context, counts=counts, new_tasks=0, arrived=counts["new"],
                            filters=worklist.saved_filters(db.session, scope.username or ""),
                            processes=sorted(context["process_names"].items(), key=lambda kv: kv[1]))
 

@@ -159,3 +159,19 @@ def test_the_search_finds_tasks_by_client_name_address_and_contract_number(clien
         assert [t["business_key"] for t in found["tasks"]] == ["ЛС-1"], text
     assert client.get("/inbox.json?tab=all&q=Васильев").json["total"] == 1
     assert client.get("/inbox.json?tab=all&q=Сидоров").json["total"] == 0
+
+
+def test_the_header_counts_the_tasks_that_appeared_since_i_last_opened_the_inbox(client, session, regulation):
+    first = start_debtor(session, "east", "ЛС-1", REMINDER)
+    sign_in(client, "partner_operator")
+    assert "появилась 1 задача" in client.get("/inbox").get_data(as_text=True)
+    assert 'class="count new"' not in client.get(f"/tasks/{first}").get_data(as_text=True)
+    start_debtor(session, "east", "ЛС-2", REMINDER)
+    start_debtor(session, "east", "ЛС-3", REMINDER)
+    start_debtor(session, "west", "ЛС-4", REMINDER)  # not on my tabs
+    start_debtor(session, "east", "ЛС-5")  # a lawyer's task: not on my tabs either
+    assert '<span class="count new"' in client.get(f"/tasks/{first}").get_data(as_text=True)
+    assert ">+2</span>" in client.get(f"/tasks/{first}").get_data(as_text=True)
+    assert "появилось задач: 2" in client.get("/inbox?tab=group").get_data(as_text=True)
+    assert 'class="count new"' not in client.get(f"/tasks/{first}").get_data(as_text=True)
+    assert "появил" not in client.get("/inbox").get_data(as_text=True)

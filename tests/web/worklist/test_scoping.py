@@ -4,12 +4,19 @@ partner's own user. A new GET route with an argument must be added here (or to N
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
-from engine.models import HumanTask
+from documents.storage import FileStore
+from engine import instances, worklist
+from engine.deployment import deploy
+from engine.models import HumanTask, Job
+from engine.scope import Scope
 from tests.web.conftest import basic
-from tests.web.worklist.support import REMINDER, csrf_token, post, sign_in, start_debtor
+from tests.web.worklist.support import PROJECT, REMINDER, csrf_token, partner_id, post, sign_in, start_debtor
+from web.rules import deploy_rules
 
 # Arguments that are not partner-scoped rows, or rows of domain modules whose own tests walk their scoping.
 NOT_PARTNER_SCOPED = {
@@ -17,9 +24,9 @@ NOT_PARTNER_SCOPED = {
     "deployment_id": "deployments are shared", "definition_id": "definitions are shared",
     "user_id": "admin pages (admins only, see test_admin_pages_are_for_admins_only)",
 }
-# Not walked here yet (their rows need their own fixtures): documents, clients, accounts (domain APIs) and external
-# tasks (jobs, scoped by engine.jobs.job_or_404); routing's day plans (test_api_routing.py, test_route_map.py).
-OWNED_ELSEWHERE = {"document_id", "client_id", "account_id", "account", "year", "month", "job_id", "day"}
+# Not walked here yet (their rows need their own fixtures): documents, clients, accounts (domain APIs); routing's
+# day plans are walked in test_api_routing.py and test_route_map.py.
+OWNED_ELSEWHERE = {"document_id", "client_id", "account_id", "account", "year", "month", "day"}
 
 
 def _routes(app):
@@ -28,20 +35,21 @@ def _routes(app):
             yield rule
 
 
-def _fill(rule, task_id: str, instance_id: str) -> str | None:
-    values = {"task_id": task_id, "instance_id": instance_id, "name": "debt"}
+def _fill(rule, rows: dict[str, str]) -> str | None:
+    """The route's path with each argument filled by the row of its own kind (a task id for task_id, …)."""
+    values = {**rows, "name": "debt"}
     if set(rule.arguments) & (set(NOT_PARTNER_SCOPED) | OWNED_ELSEWHERE):
         return None
     unknown = set(rule.arguments) - set(values)
     assert not unknown, f"route {rule.rule} takes {unknown}: add it to the scoping walk"
-    return rule.rule.replace("<", "{").replace(">", "}").format(**values)
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda argument: values[argument.group(1)], rule.rule)
 
 
-def _walk(app, client, username: str, task_id: str, instance_id: str) -> dict[str, tuple[int, str]]:
+def _walk(app, client, username: str, rows: dict[str, str]) -> dict[str, tuple[int, str]]:
     sign_in(client, username)
     answers = {}
     for rule in _routes(app):
-        path = _fill(rule, task_id, instance_id)
+        path = _fill(rule, rows)
         if path is not None:
             headers = basic(username) if path.startswith(("/engine-rest", "/api")) else {}
             response = client.get(path, headers=headers)
@@ -50,13 +58,34 @@ def _walk(app, client, username: str, task_id: str, instance_id: str) -> dict[st
     return answers
 
 
-@pytest.mark.parametrize("foreigner", ["west_operator"])
-def test_every_get_route_with_an_id_hides_another_partners_rows(app, client, session, regulation, foreigner):
+def _east_rows(app, session, tmp_path) -> dict[str, str]:
+    """One row of each partner-scoped kind, all of the partner east: a task, its instance, an attachment of it,
+    and the job of an external task."""
     task_id = start_debtor(session, "east", "ЛС-1", REMINDER)
     instance_id = session.scalar(select(HumanTask.instance_id).where(HumanTask.id == task_id))
-    own = _walk(app, client, "partner_operator", task_id, instance_id)
-    foreign = _walk(app, client, foreigner, task_id, instance_id)
+    app.config["ATTACHMENTS_DIR"] = tmp_path / "attachments"
+    stored = FileStore(tmp_path / "attachments").put(b"%PDF-1.4 test", ".pdf")
+    attachment = worklist.add_attachment(session, task_id, Scope("partner_operator", partner_id(session, "east")),
+                                         filename="a.pdf", content_type="application/pdf", size=stored.size,
+                                         sha256=stored.sha256, path=stored.path)
+    app.config["EXTERNAL_TOPICS"] = ["crm.sync"]
+    deploy(session, {"crm_sync.bpmn": (PROJECT / "tests" / "diagrams" / "crm_sync.bpmn").read_bytes()},
+           name="crm", rules=deploy_rules(app))
+    external = instances.start_process(session, "crm_sync", {"inn": "7707083893", "client": "ООО «Ромашка»"},
+                                       partner_id=partner_id(session, "east"))
+    job_id = session.scalar(select(Job.id).where(Job.instance_id == external.id))
+    return {"task_id": task_id, "instance_id": instance_id, "attachment_id": str(attachment.id), "job_id": job_id}
+
+
+@pytest.mark.parametrize("foreigner", ["west_operator"])
+def test_every_get_route_with_an_id_hides_another_partners_rows(app, client, session, regulation, foreigner,
+                                                                tmp_path):
+    rows = _east_rows(app, session, tmp_path)
+    own = _walk(app, client, "partner_operator", rows)
+    foreign = _walk(app, client, foreigner, rows)
     assert {p for p in own if p.startswith("/tasks/")} and {p for p in own if p.startswith("/engine-rest")}
+    assert {"/engine-rest/task/{task_id}/form-variables".format(**rows), f"/attachments/{rows['attachment_id']}",
+            f"/engine-rest/external-task/{rows['job_id']}"} <= set(own)
     for path, (status, _body) in own.items():
         assert status == 200, f"partner_operator got {status} from {path}"
     for path, (status, body) in foreign.items():
