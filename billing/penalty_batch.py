@@ -12,17 +12,32 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from sqlalchemy import BigInteger, Column, Date, MetaData, String, Table, and_, cast, exists, func, select, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    cast,
+    exists,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from billing.models import Account, Allocation, Charge, Payment
 from billing.penalty import Payment as PenaltyPayment
 from billing.penalty import penalty, penalty_tiers
 from billing.reference import rate_table
+from clients.models import CLIENT_KINDS
 
 
 @dataclass(frozen=True)
@@ -52,14 +67,15 @@ def compute_penalties(session: Session, on: date, *, partner_id: int | None = No
     by_account: dict[int, int] = defaultdict(int)
     count = 0
 
-    groups = session.execute(select(Charge.due_date, Account.client_type)
-                             .join(Account, Account.id == Charge.account_id)
-                             .where(*buckets).distinct()).all()
-    rows = _coefficients(groups, on, key_rates, caps)
+    # Every day from the oldest period on is a possible due date (a due date never precedes its period, and the
+    # oldest period comes from an index): cheaper than finding the distinct due dates among millions of buckets.
+    oldest = session.scalar(select(func.min(Charge.period)))
+    days = [] if oldest is None else [oldest + timedelta(days=n) for n in range((on - oldest).days)]
+    rows = _coefficients(days, on, key_rates, caps)
     if rows:
         coefficients = _fill(session, rows)
         amount = (2 * Charge.amount_kopecks * coefficients.c.p + coefficients.c.q) // (2 * coefficients.c.q)
-        clean = (select(Charge.account_id, _whole(func.sum(amount)), func.count(func.distinct(Charge.id)))
+        clean = (select(Charge.account_id, _whole(func.sum(amount)), _whole(func.sum(coefficients.c.first)))
                  .join(Account, Account.id == Charge.account_id)
                  .join(coefficients, and_(coefficients.c.due_date == Charge.due_date,
                                           coefficients.c.client_type == Account.client_type))
@@ -73,20 +89,19 @@ def compute_penalties(session: Session, on: date, *, partner_id: int | None = No
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("RESET work_mem"))
 
-    paid = session.execute(select(Charge.id, Charge.account_id, Charge.amount_kopecks, Charge.due_date,
-                                  Account.client_type)
+    # The buckets left out above, driven from the (few) allocations rather than from the buckets.
+    paid, payments = {}, defaultdict(list)
+    rows = session.execute(select(Charge.id, Charge.account_id, Charge.amount_kopecks, Charge.due_date,
+                                  Account.client_type, Payment.paid_on, Allocation.amount_kopecks)
+                           .select_from(Allocation)
+                           .join(Payment, Payment.id == Allocation.payment_id)
+                           .join(Charge, Charge.id == Allocation.charge_id)
                            .join(Account, Account.id == Charge.account_id)
-                           .where(*buckets, exists(paid_by_then))).all()
-    payments = defaultdict(list)
-    if paid:
-        rows = session.execute(select(Allocation.charge_id, Payment.paid_on, Allocation.amount_kopecks)
-                               .join(Payment, Payment.id == Allocation.payment_id)
-                               .join(Charge, Charge.id == Allocation.charge_id)
-                               .join(Account, Account.id == Charge.account_id)
-                               .where(*buckets, Payment.paid_on <= on))
-        for charge_id, paid_on, kopecks in rows:
-            payments[charge_id].append(PenaltyPayment(paid_on, Decimal(kopecks).scaleb(-2)))
-    for charge_id, account, kopecks, due, client_type in paid:
+                           .where(*buckets, Payment.paid_on <= on))
+    for charge_id, account, kopecks, due, client_type, paid_on, allocated in rows:
+        paid[charge_id] = (account, kopecks, due, client_type)
+        payments[charge_id].append(PenaltyPayment(paid_on, Decimal(allocated).scaleb(-2)))
+    for charge_id, (account, kopecks, due, client_type) in paid.items():
         tiers = penalty_tiers(_kind(client_type), due)
         result = penalty(Decimal(kopecks).scaleb(-2), due, on, tiers, payments=payments[charge_id],
                          key_rates=key_rates, caps=caps)
@@ -102,17 +117,19 @@ def _whole(expression):
     return cast(expression, BigInteger)
 
 
-def _coefficients(groups, on: date, key_rates, caps) -> list[dict]:
-    """Per (due date, client type) and calculation line: the coefficient fraction × rate% × days as p / q."""
+def _coefficients(days: list[date], on: date, key_rates, caps) -> list[dict]:
+    """Per due date, client type and calculation line: the coefficient fraction × rate% × days as p / q."""
     rows = []
-    for due, client_type in groups:
-        lines = penalty(Decimal(1), due, on, penalty_tiers(_kind(client_type), due), key_rates=key_rates,
-                        caps=caps).lines
-        for line in lines:
-            coefficient = line.fraction * Fraction(line.rate) / 100 * line.days
-            if coefficient:
-                rows.append({"due_date": due, "client_type": client_type, "p": coefficient.numerator,
-                             "q": coefficient.denominator})
+    for due in days:
+        for kind in ("individuals", "legal_entities"):
+            lines = penalty(Decimal(1), due, on, penalty_tiers(kind, due), key_rates=key_rates, caps=caps).lines
+            coefficients = [c for c in (line.fraction * Fraction(line.rate) / 100 * line.days for line in lines) if c]
+            # `first` marks one line per bucket, so summing it counts buckets without COUNT(DISTINCT), which
+            # would force a sort of every (bucket, line) pair instead of a hash aggregate.
+            rows.extend({"due_date": due, "client_type": client_type, "p": coefficient.numerator,
+                         "q": coefficient.denominator, "first": int(index == 0)}
+                        for index, coefficient in enumerate(coefficients)
+                        for client_type in CLIENT_KINDS if _kind(client_type) == kind)
     return rows
 
 
@@ -120,7 +137,7 @@ def _fill(session: Session, rows: list[dict]) -> Table:
     """The coefficients as a temporary table: a real table with statistics, so the database hash-joins the
     buckets to it instead of probing the buckets once per coefficient row."""
     table = Table("penalty_coefficients", MetaData(), Column("due_date", Date), Column("client_type", String(2)),
-                  Column("p", BigInteger), Column("q", BigInteger), prefixes=["TEMPORARY"])
+                  Column("p", BigInteger), Column("q", BigInteger), Column("first", Integer), prefixes=["TEMPORARY"])
     connection = session.connection()
     table.drop(connection, checkfirst=True)
     table.create(connection)
