@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db import Base, utcnow
@@ -72,3 +72,38 @@ class DocumentItem(Base):
     period: Mapped[date | None]
     first_page: Mapped[int]  # 0-based
     pages: Mapped[int]
+
+
+class BulkRun(Base):
+    """A period's receipts for one partner, rendered in batches by the workers (the `bulk_receipts` process)."""
+
+    __tablename__ = "document_bulk_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)  # the planning job's idempotency key
+    period: Mapped[date]
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="running")  # running, done
+    total: Mapped[int] = mapped_column(default=0)  # accounts to bill
+    batches: Mapped[int] = mapped_column(default=0)
+    batch_size: Mapped[int]
+    provider: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the payee printed on every receipt
+    instance_id: Mapped[str | None] = mapped_column(String(36))
+    created_by: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+
+class BulkBatch(Base):
+    """One finished batch of a run: how many receipts it rendered and rejected, and the PDF it made."""
+
+    __tablename__ = "document_bulk_batch"
+    __table_args__ = (UniqueConstraint("run_id", "index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("document_bulk_run.id", ondelete="CASCADE"), index=True)
+    index: Mapped[int]
+    rendered: Mapped[int]
+    rejected: Mapped[dict[str, Any]] = mapped_column(default=dict)  # account → {field: message}
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+    finished_at: Mapped[datetime] = mapped_column(default=utcnow)

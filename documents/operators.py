@@ -14,6 +14,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import Session
 
+from documents.bulk_runs import DEFAULT_BATCH, finish_run, plan_run, run_batch
 from documents.kinds import KINDS
 from documents.receipts import DEFAULT_CHUNK, bulk_receipts
 from documents.registry import render_document
@@ -74,3 +75,46 @@ def receipts(period: date, receipts: list[dict], key: str | None, idempotency_ke
                            chunk_size=chunk_size, total=len(receipts))
     return {"document_ids": result.documents, "receipts_rendered": result.rendered,
             "receipts_rejected": result.rejected}
+
+
+class PlanInputs(Schema):
+    period = fields.Date(required=True)
+    partner_id = fields.Integer(load_default=None)
+    provider = fields.Dict(required=True)
+    batch_size = fields.Integer(load_default=DEFAULT_BATCH, validate=validate.Range(min=1, max=2000))
+    key = fields.String(load_default=None, validate=validate.Length(min=1, max=180))
+    started_by = fields.String(load_default=None)
+
+
+@operator("documents.plan_receipts", inputs=PlanInputs)
+def plan_receipts(period: date, partner_id: int | None, provider: dict, batch_size: int, key: str | None,
+                  started_by: str | None, idempotency_key: str | None) -> dict:
+    """Plan a period's receipts from billing's tables into batches (once per key, by default the job's id)."""
+    session, _ = _session_and_store()
+    run, batches = plan_run(session, key or idempotency_key or "", period, partner_id, provider, batch_size,
+                            created_by=started_by)
+    return {"run_id": run.id, "batches": batches, "receipts_total": run.total}
+
+
+class BatchInputs(Schema):
+    batch = fields.Dict(required=True)
+
+
+@operator("documents.receipt_batch", inputs=BatchInputs)
+def receipt_batch(batch: dict, idempotency_key: str | None) -> dict:
+    """Render one planned batch of receipts into one PDF (idempotent by run and batch index)."""
+    session, store = _session_and_store()
+    done = run_batch(session, store, int(batch["run_id"]), int(batch["index"]), int(batch["after"]),
+                     int(batch["until"]))
+    return {"batch_rendered": done.rendered}
+
+
+class FinishInputs(Schema):
+    run_id = fields.Integer(required=True)
+
+
+@operator("documents.finish_receipts", inputs=FinishInputs)
+def finish_receipts(run_id: int, idempotency_key: str | None) -> dict:
+    """Mark a bulk run done once all its batches have been worked."""
+    session, _ = _session_and_store()
+    return {"run_status": finish_run(session, run_id).status}

@@ -11,6 +11,7 @@ import pytest
 
 from documents.storage import FileStore
 from identity.seed import seed_demo
+from tests.billing.conftest import make_account, other_partner, partner  # noqa: F401 — billing's fixtures
 
 NEEDS = {"pdftotext": "poppler-utils", "pdffonts": "poppler-utils", "pdftoppm": "poppler-utils",
          "zbarimg": "zbar-tools"}
