@@ -68,7 +68,12 @@ def instance(count: int, seed: int = 2026) -> tuple[list[SiteDemand], list[Truck
         volume = Decimal("1.1") if rng.random() < 0.6 else Decimal("0.75")
         sites.append(SiteDemand(site_id, _at(x, y), volume * containers, containers))
     total = sum(s.volume_m3 for s in sites)
-    trucks_needed = math.ceil(total / (CAPACITY_M3 * 3)) + 1
+    by_volume = math.ceil(total / (CAPACITY_M3 * 3)) + 1
+    # by time: service at the sites plus ≈ 190 s of driving per site, in 85 % of a shift (unloading, the landfill)
+    settings = PlanSettings()
+    work_s = sum(settings.seconds_per_site + settings.seconds_per_container * s.containers + 190 for s in sites)
+    by_time = math.ceil(work_s / (0.85 * (SHIFT[1] - SHIFT[0])))
+    trucks_needed = max(by_volume, by_time)
     trucks = [TruckSpec(n, f"Т{n:03d}", _at(12, 11), CAPACITY_M3, *SHIFT) for n in range(1, trucks_needed + 1)]
     landfill = LandfillSpec(_at(27, 4), 7 * HOUR, 23 * HOUR, 20 * 60, "Полигон")
     return sites, trucks, landfill
