@@ -1,7 +1,7 @@
 """document bulk runs: a period's receipts rendered in batches by the workers
 
 Revision ID: b7d41e9c2a53
-Revises: dc3470cc1a8a
+Revises: 52e865c62127
 Create Date: 2026-12-02 01:45:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7d41e9c2a53'
-down_revision = 'dc3470cc1a8a'
+down_revision = '52e865c62127'
 branch_labels = None
 depends_on = None
 
