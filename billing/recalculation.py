@@ -31,8 +31,8 @@ QUALITY_LINE = "quality"
 HOURS_PER_DAY = 24
 
 
-class AbsenceRejected(ValueError):
-    """An absence that cannot be recorded; the message is Russian, for the user."""
+class RecalculationRejected(ValueError):
+    """An absence or an interruption that cannot be recorded; the message is Russian, for the user."""
 
 
 def record_absence(session: Session, account_id: int, departure: date, arrival: date,
@@ -40,12 +40,12 @@ def record_absence(session: Session, account_id: int, departure: date, arrival: 
     """Record residents' temporary absence (a statement with its supporting document) for recalculation."""
     account = session.get(Account, account_id)
     if account is None:
-        raise AbsenceRejected(f"Лицевой счёт {account_id} не найден")
+        raise RecalculationRejected(f"Лицевой счёт {account_id} не найден")
     if arrival <= departure:
-        raise AbsenceRejected("Дата прибытия должна быть позже даты выезда")
+        raise RecalculationRejected("Дата прибытия должна быть позже даты выезда")
     people = account.residents or account.owners
     if not 1 <= residents_away <= max(people, 1):
-        raise AbsenceRejected(f"Отсутствовавших должно быть от 1 до {max(people, 1)}")
+        raise RecalculationRejected(f"Отсутствовавших должно быть от 1 до {max(people, 1)}")
     for month_start in {departure.replace(day=1), (arrival - timedelta(days=1)).replace(day=1)}:
         require_open(session, month_start, "внести перерасчёт")
     full_days = absence_days(departure, arrival)
@@ -95,8 +95,10 @@ def record_interruption(session: Session, source_key: str, account_id: int, star
     """Record a collection delay once per source key; False when that key was already recorded."""
     if session.scalar(select(Interruption.id).where(Interruption.source_key == source_key)) is not None:
         return False
+    if session.get(Account, account_id) is None:
+        raise RecalculationRejected(f"Лицевой счёт {account_id} не найден")
     if hours <= 0:
-        raise AbsenceRejected("Длительность перерыва должна быть положительной")
+        raise RecalculationRejected("Длительность перерыва должна быть положительной")
     require_open(session, started_at.date().replace(day=1), "внести перерыв в вывозе")
     session.add(Interruption(source_key=source_key, account_id=account_id, started_at=started_at, hours=hours,
                              temperature_c=temperature_c, caused_by_partner=caused_by_partner))

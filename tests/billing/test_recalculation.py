@@ -9,7 +9,7 @@ from sqlalchemy import select
 from billing.accrual import accrue_period
 from billing.models import Charge
 from billing.period import PeriodClosed, close_period
-from billing.recalculation import AbsenceRejected, record_absence, record_interruption
+from billing.recalculation import RecalculationRejected, record_absence, record_interruption
 
 
 def lines(session, account):
@@ -48,7 +48,7 @@ def test_an_absence_spanning_two_months_is_credited_in_each_for_its_days(session
 
 def test_an_absence_with_arrival_before_departure_is_refused_in_russian(session, make_account):
     account = make_account(residents=1)
-    with pytest.raises(AbsenceRejected, match="Дата прибытия должна быть позже даты выезда"):
+    with pytest.raises(RecalculationRejected, match="Дата прибытия должна быть позже даты выезда"):
         record_absence(session, account.id, date(2026, 3, 10), date(2026, 3, 1))
     close_period(session, 2026, 2)
     with pytest.raises(PeriodClosed):
@@ -83,3 +83,9 @@ def test_rerunning_the_period_keeps_one_line_per_recalculation(session, make_acc
     assert first == second
     assert len(lines(session, account)) == 3
     assert first.total == Decimal("274.57") - Decimal("35.43") - Decimal("18.12")
+
+
+def test_an_interruption_of_no_length_is_refused_in_russian(session, make_account):
+    account = make_account(residents=1)
+    with pytest.raises(RecalculationRejected, match="Длительность перерыва должна быть положительной"):
+        record_interruption(session, "zero", account.id, datetime(2026, 3, 1, 8), Decimal(0), Decimal(0))
