@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clients.models import Container, ContainerSite
+from routing.billing_feed import feed_billing
 from routing.models import NOT_COLLECTED_REASONS, Pickup, Truck
 
 BUSINESS_TZ = ZoneInfo("Asia/Novosibirsk")
@@ -121,6 +122,8 @@ def record_pickups(session: Session, partner_id: int | None, items: Iterable[Map
         seen.add(uuid)
         results.append(_record_one(session, partner_id, index, uuid, data, recorded_by))
     session.commit()
+    # duplicates too: a batch re-sent after a crash between the two commits still reaches billing (keyed by UUID)
+    feed_billing(session, [result.pickup_id for result in results if result.pickup_id is not None])
     return results
 
 
