@@ -57,7 +57,7 @@ def start_process(
     step = _after_step(record, workflow, failure, scope)
     step.events.insert(0, store.event("instance_started", record.id, partner_id, scope.username,
                                       definition=definition.id))
-    with _unit_of_work(session):
+    with _unit_of_work(session), store.pipelined(session):  # a new row: no version to check before the rest
         store.insert_instance(session, step.record, started_by=scope.username, state_version=STATE_VERSION,
                               ended_at=clock.now() if step.record.status == COMPLETED else None)
         _project(session, step, before=([], [], [], []), completed=None, scope=scope)
@@ -375,20 +375,22 @@ def _is_external(topic: str) -> bool:
 
 def _project(session: Session, step: _Step, *, before, completed: str | None, scope: Scope) -> None:
     """Bring the task projection and the jobs up to date and write the step's audit events. A failed step only
-    closes the task it completed: the rest stays as it was, for whoever repairs the instance."""
+    closes the task it completed: the rest stays as it was, for whoever repairs the instance. The statements are
+    sent `pipelined` (no result of them may be read here); the instance's versioned write comes before."""
     record = step.record
     if record.status == FAILED:
         before = ([completed] if completed else [], [], [], [])
-    step.events += store.project_tasks(session, record, before[0], step.users, completed=completed,
-                                       actor=scope.username)
-    job_ids = store.project_jobs(session, record, before[1], step.services, is_external=_is_external,
-                                 retries_of=retries_of)
-    store.project_timers(session, record, before[2], step.timers)
-    subscriptions.project_messages(session, record, before[3], step.messages)
-    task_search.project(session, record.id, record.partner_id, step.search)
-    step.events += [store.event("job_created", record.id, record.partner_id, scope.username, job_id=job_id)
-                    for job_id in job_ids]
-    store.write_events(session, step.events)
+    with store.pipelined(session):
+        step.events += store.project_tasks(session, record, before[0], step.users, completed=completed,
+                                           actor=scope.username)
+        job_ids = store.project_jobs(session, record, before[1], step.services, is_external=_is_external,
+                                     retries_of=retries_of)
+        store.project_timers(session, record, before[2], step.timers)
+        subscriptions.project_messages(session, record, before[3], step.messages)
+        task_search.project(session, record.id, record.partner_id, step.search)
+        step.events += [store.event("job_created", record.id, record.partner_id, scope.username, job_id=job_id)
+                        for job_id in job_ids]
+        store.write_events(session, step.events)
 
 
 def _dispatch(events: list[dict]) -> None:

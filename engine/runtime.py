@@ -24,6 +24,7 @@ from engine import clock
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.script_engine import script_engine
 from engine.specs import SERVICE_PARAMS_KEY, NotWaitingError, ServiceTask, UserTask, complete_waiting_service_task
+from engine.storable import unstorable_variable
 
 DEFAULT_PRIORITY = 50  # Camunda's default task priority
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -77,6 +78,7 @@ class Failure:
 
 def new_workflow(spec, subprocess_specs, variables: dict[str, Any]) -> BpmnWorkflow:
     """A fresh workflow of `spec` whose start data are `variables`."""
+    _require_storable(variables)
     workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine)
     workflow.task_tree.data.update(variables)
     return workflow
@@ -246,6 +248,7 @@ def _ready_user_task(workflow: BpmnWorkflow, task_id: str):
 def complete_user_task(workflow: BpmnWorkflow, task_id: str, variables: dict[str, Any]) -> Failure | None:
     """Complete a waiting user task with `variables` merged into its data, then run on until the next wait."""
     task = _ready_user_task(workflow, task_id)
+    _require_storable(variables)
     task.set_data(**variables)
     try:
         task.run()
@@ -276,11 +279,17 @@ def _active_tasks(workflow: BpmnWorkflow) -> list:
 
 def set_variables(workflow: BpmnWorkflow, modifications: dict[str, Any], deletions: list[str]) -> None:
     """Change variables in every task the instance currently waits in (what Camunda's modification does)."""
+    _require_storable(modifications)
     targets = _active_tasks(workflow)
     for task in targets:
         task.data.update(modifications)
         for name in deletions:
             task.data.pop(name, None)
+
+
+def _require_storable(variables: dict[str, Any]) -> None:
+    if problem := unstorable_variable(variables):
+        raise InvalidInput(problem)
 
 
 def cancel(workflow: BpmnWorkflow) -> None:

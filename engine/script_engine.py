@@ -19,7 +19,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine import expressions, sandbox
 from engine.operators import OperatorRegistry, registry
-from engine.serializer import storable_problem
+from engine.storable import storable_problem
 
 DEFAULT_TIMEOUT = 2.0  # seconds a single expression or script may run
 

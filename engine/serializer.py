@@ -9,10 +9,9 @@ subprocess specs out: they are cached per process version (`engine.spec_cache`) 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
 from copy import deepcopy
-from datetime import date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -98,6 +97,12 @@ CONFIG[ServiceTask] = ServiceTaskConverter
 CONFIG[BusinessRuleTask] = BusinessRuleTaskConverter
 
 serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CONFIG, _registry()))
+# Spiff's serialize_json switches its registry into "encoder mode" (task data left for the JSON encoder to convert
+# lazily) with a flag on the shared registry, for the length of one call: another thread converting meanwhile would
+# see the wrong mode. Instance states are written through a second registry that is always in that mode.
+_encoding_registry = BpmnWorkflowSerializer.configure(CONFIG, _registry())
+_encoding_registry._encoder_mode = True
+_Encoder = BpmnWorkflowSerializer(_encoding_registry)._encoder_cls
 
 
 class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
@@ -128,7 +133,7 @@ class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
-_converter = SpecFreeWorkflowConverter(serializer.registry)
+_converter = SpecFreeWorkflowConverter(_encoding_registry)
 
 # STATE_VERSION of the stored state -> function upgrading its dict in place to the next version
 MIGRATIONS: dict[str, Callable[[dict], str]] = {}
@@ -136,15 +141,11 @@ MIGRATIONS: dict[str, Callable[[dict], str]] = {}
 
 def dump_workflow(workflow: BpmnWorkflow) -> str:
     """The workflow's state as JSON text, without its spec."""
-    registry = serializer.registry
-    registry._encoder_mode = True  # what serialize_json does: let the JSON encoder convert data lazily
-    try:
-        dct = _converter.to_dict(workflow)
-    finally:
-        registry._encoder_mode = False
+    dct = _converter.to_dict(workflow)
     dct[STATE_VERSION_KEY] = STATE_VERSION
     dct[SPIFF_VERSION_KEY] = SPIFF_VERSION
-    return json.dumps(dct, cls=serializer._encoder_cls, separators=(",", ":"))
+    # Compact, and Cyrillic kept as UTF-8 (two bytes a letter instead of a six-byte \uXXXX escape).
+    return json.dumps(dct, cls=_Encoder, separators=(",", ":"), ensure_ascii=False)
 
 
 def load_workflow(state: str, spec, subprocess_specs, script_engine) -> BpmnWorkflow:
@@ -163,35 +164,9 @@ def load_workflow(state: str, spec, subprocess_specs, script_engine) -> BpmnWork
 
 def dump_data(value: Any) -> str:
     """Task data (a job's inputs, an operator's result) as JSON text; Decimal, date and datetime survive."""
-    return json.dumps(serializer.registry.convert(value), separators=(",", ":"))
+    return json.dumps(serializer.registry.convert(value), separators=(",", ":"), ensure_ascii=False)
 
 
 def load_data(text: str) -> Any:
     """The value `dump_data` wrote."""
     return serializer.registry.restore(json.loads(text))
-
-
-_SCALARS = (type(None), bool, str, Decimal, date, datetime, timedelta)
-MAX_DEPTH = 50
-MAX_INT_DIGITS = 4000
-
-
-def storable_problem(value: Any, depth: int = 0) -> str | None:
-    """Why `value` cannot be kept in task data (it would not survive a save), or None when it can."""
-    if depth > MAX_DEPTH:
-        return "it is nested too deeply (or refers to itself)"
-    if isinstance(value, _SCALARS):
-        return None
-    if isinstance(value, int):
-        return None if abs(value) < 10**MAX_INT_DIGITS else "the number is too large"
-    if isinstance(value, float):
-        return None if math.isfinite(value) else "NaN and infinity cannot be stored"
-    if isinstance(value, dict):
-        if not all(isinstance(key, str) for key in value):
-            return "dictionary keys must be strings"
-        items = value.values()
-    elif isinstance(value, list | tuple | set | frozenset):
-        items = value
-    else:
-        return f"a value of type {type(value).__name__} cannot be stored"
-    return next((p for p in (storable_problem(item, depth + 1) for item in items) if p), None)

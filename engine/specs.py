@@ -21,6 +21,8 @@ from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask as C
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from engine.storable import unstorable_variable
+
 # internal_data key under which a waiting service task keeps its evaluated inputs for the job writer
 SERVICE_PARAMS_KEY = "service_params"
 
@@ -93,6 +95,9 @@ class ServiceTask(DefaultServiceTask):
             raise WorkflowTaskException(
                 f"Service task topic '{self.topic}' returned {type(result).__name__}, expected a mapping",
                 task=my_task)
+        if problem := unstorable_variable(result):
+            raise WorkflowTaskException(f"Service task topic '{self.topic}' returned data that cannot be kept: "
+                                        f"{problem}", task=my_task)
         if not self.output_expressions:
             my_task.data.update(result)
             return

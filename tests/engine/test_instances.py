@@ -10,8 +10,9 @@ from sqlalchemy.exc import OperationalError
 
 from engine import instances
 from engine.deployment import deploy
-from engine.errors import Conflict, NotFound
+from engine.errors import Conflict, InvalidInput, NotFound
 from engine.models import AuditEvent, HumanTask, HumanTaskCandidate, ProcessInstance
+from engine.operators import registry
 from engine.scope import Scope
 from identity.models import Partner
 from tests.engine.conftest import CALLS, RULES, diagram
@@ -189,3 +190,47 @@ def test_a_failed_commit_is_an_error_and_nothing_is_stored(session, deployed, mo
         instances.start_process(session, "svc_debtor", {"debt": 5000})
     monkeypatch.undo()
     assert session.scalar(select(func.count()).select_from(ProcessInstance)) == 0
+
+
+def test_variables_with_a_dictionary_key_that_is_not_a_string_are_refused_and_nothing_is_written(session, deployed):
+    with pytest.raises(InvalidInput, match=r"variable 'by_month' cannot be kept: the dictionary key 1 \(int\)"):
+        instances.start_process(session, "svc_debtor", {"debt": 5000, "by_month": {1: 100}})
+    assert session.scalar(select(func.count()).select_from(ProcessInstance)) == 0
+
+    instance = instances.start_process(session, "svc_debtor", {"debt": 5000})
+    task = _open_task(session, instance.id)
+    with pytest.raises(InvalidInput, match="dictionary key 2"):
+        instances.complete_task(session, task.id, {"months": {2: "feb"}})
+    with pytest.raises(InvalidInput, match="dictionary key 3"):
+        instances.modify_variables(session, instance.id, {"months": {3: "mar"}}, [])
+    session.expire_all()
+    assert _open_task(session, instance.id).id == task.id
+    assert "months" not in instances.instance_variables(session, instance.id)
+
+
+@registry.register("test.by_month", synchronous=True)
+def _by_month() -> dict:
+    return {"by_month": {1: 100}}
+
+
+BY_MONTH = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="by_month" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:serviceTask id="sum" camunda:type="external" camunda:topic="test.by_month">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:serviceTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="sum" />
+    <bpmn:sequenceFlow id="f2" sourceRef="sum" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_an_operator_result_with_a_key_that_is_not_a_string_fails_the_instance_with_the_reason(session):
+    deploy(session, {"by_month.bpmn": BY_MONTH}, name="test", rules=RULES)
+    instance = instances.start_process(session, "by_month")
+    assert instance.status == "failed"
+    assert instance.error["task_key"] == "sum"
+    assert "returned data that cannot be kept: variable 'by_month' cannot be kept: the dictionary key 1 (int)" \
+        in instance.error["message"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -139,3 +140,34 @@ def test_sets_and_tuples_survive_a_save_as_sets_and_tuples():
     value = {"groups": {"uk_lawyer", "manager"}, "pair": (1, "a"), "frozen": frozenset({2}), "nested": [{3}]}
     assert load_data(dump_data(value)) == value
     assert isinstance(load_data(dump_data(value))["pair"], tuple)
+
+
+def test_saving_states_in_one_thread_never_disturbs_task_data_encoded_in_another(bundle):
+    workflow = start(bundle, "check_with_timeout", amount=Decimal("12.50"), on=date(2026, 3, 1))
+    value = {"amount": Decimal("1.50"), "on": date(2026, 1, 31), "lines": [{"sum": Decimal("0.01")}]}
+    stop, errors = threading.Event(), []
+
+    def save_states():
+        while not stop.is_set():
+            dump_workflow(workflow)
+
+    savers = [threading.Thread(target=save_states) for _ in range(2)]
+    for saver in savers:
+        saver.start()
+    try:
+        for _ in range(3000):
+            try:
+                assert load_data(dump_data(value)) == value
+            except (TypeError, AssertionError) as error:
+                errors.append(error)
+    finally:
+        stop.set()
+        for saver in savers:
+            saver.join()
+    assert errors == []
+
+
+def test_a_saved_state_keeps_cyrillic_as_utf8_and_has_no_padding(bundle):
+    state = dump_workflow(start(bundle, "check_with_timeout", client="Иванов"))
+    assert '"Иванов"' in state and "\\u0418" not in state
+    assert ", " not in state and '": ' not in state
