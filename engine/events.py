@@ -126,6 +126,7 @@ def waiting_messages(workflow: BpmnWorkflow) -> list[WaitingMessage]:
 
 def deliver_message(workflow: BpmnWorkflow, task_id: str, message_name: str, payload: dict[str, Any]) -> Failure | None:
     """Let the waiting task `task_id` catch the message with `payload` merged into its data, then run on."""
+    runtime.require_storable(payload)
     task = _waiting_task(workflow, task_id)
     definition = next((d for d in _definitions(task) if isinstance(d, MessageEventDefinition)
                        and d.name == message_name), None)

@@ -78,7 +78,7 @@ class Failure:
 
 def new_workflow(spec, subprocess_specs, variables: dict[str, Any]) -> BpmnWorkflow:
     """A fresh workflow of `spec` whose start data are `variables`."""
-    _require_storable(variables)
+    require_storable(variables)
     workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine)
     workflow.task_tree.data.update(variables)
     return workflow
@@ -248,7 +248,7 @@ def _ready_user_task(workflow: BpmnWorkflow, task_id: str):
 def complete_user_task(workflow: BpmnWorkflow, task_id: str, variables: dict[str, Any]) -> Failure | None:
     """Complete a waiting user task with `variables` merged into its data, then run on until the next wait."""
     task = _ready_user_task(workflow, task_id)
-    _require_storable(variables)
+    require_storable(variables)
     task.set_data(**variables)
     try:
         task.run()
@@ -279,7 +279,7 @@ def _active_tasks(workflow: BpmnWorkflow) -> list:
 
 def set_variables(workflow: BpmnWorkflow, modifications: dict[str, Any], deletions: list[str]) -> None:
     """Change variables in every task the instance currently waits in (what Camunda's modification does)."""
-    _require_storable(modifications)
+    require_storable(modifications)
     targets = _active_tasks(workflow)
     for task in targets:
         task.data.update(modifications)
@@ -287,7 +287,8 @@ def set_variables(workflow: BpmnWorkflow, modifications: dict[str, Any], deletio
             task.data.pop(name, None)
 
 
-def _require_storable(variables: dict[str, Any]) -> None:
+def require_storable(variables: dict[str, Any]) -> None:
+    """Refuse variables that cannot be stored (InvalidInput names the variable and why)."""
     if problem := unstorable_variable(variables):
         raise InvalidInput(problem)
 

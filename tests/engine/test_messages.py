@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from engine import instances, messages
 from engine.deployment import deploy
+from engine.errors import InvalidInput
 from engine.messages import EXECUTION, PROCESS_DEFINITION, NotCorrelated
 from engine.models import HumanTask, MessageSubscription, ProcessInstance, StartEvent
 from tests.engine.conftest import RULES, assert_state_round_trips, diagram
@@ -126,3 +127,13 @@ def test_deploying_a_new_version_moves_the_message_start_event_to_it(session):
     assert list(session.scalars(select(StartEvent.definition_id))) == [second.id]
     [result] = messages.correlate_message(session, "application_received")
     assert result.instance.definition_id == second.id
+
+
+def test_a_message_whose_variables_cannot_be_stored_is_refused_and_the_instance_keeps_waiting(session, payment_wait):
+    instance = instances.start_process(session, "payment_wait", {"account": "ЛС-001"}, business_key="ЛС-001")
+    with pytest.raises(InvalidInput, match="signed_on"):
+        messages.correlate_message(session, "contract_signed", business_key="ЛС-001",
+                                   variables={"signed_on": {1: "ключ не строка"}})
+    session.rollback()
+    assert _waiting_for(session, instance.id) == [("wait_signature", "contract_signed")]
+    assert _status(session, instance.id) == "active"
