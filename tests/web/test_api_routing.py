@@ -4,17 +4,21 @@ collected volumes, day plans, and the OpenAPI document."""
 from __future__ import annotations
 
 import base64
+import io
 import uuid
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from pypdf import PdfReader
 
+from documents.models import Document
 from routing.day_plan import plan_partner_day
 from routing.models import Pickup
 from routing.pickups import PHOTO_MAX_BYTES, collected_volumes
 from routing.plan import PlanSettings
 from tests.routing.conftest import build_fleet
+from tests.routing.test_route_sheet import CARRIER, CUSTOMER
 from tests.web.conftest import basic
 
 
@@ -116,3 +120,31 @@ def test_the_routing_api_is_in_the_openapi_document(client):
     document = client.get("/api/openapi.json").json
     assert "/api/routing/pickups" in document["paths"] and "PickupItem" in document["components"]["schemas"]
     assert "/api/routing/plans/{day}" in document["paths"]
+
+
+def test_a_trucks_route_sheet_comes_as_json_for_the_crew_and_once_as_a_numbered_pdf(client, session, fleet):
+    plan_partner_day(session, fleet.east, date(2026, 12, 2), temperature=Decimal(10),
+                     settings=PlanSettings(time_limit_s=0.3))
+    url = f"/api/routing/plans/2026-12-02/trucks/{fleet.truck.id}/route-sheet"
+    parties = {"carrier": CARRIER, "customer": CUSTOMER}
+    sheet = client.post(url, json=parties, headers=basic("partner_operator"))
+    assert sheet.status_code == 200, sheet.json
+    assert sheet.json["truck"]["plate"] == "А123ВС154" and sheet.json["totals"]["stops"] == 5
+    document = client.post(url, json={**parties, "pdf": True}, headers=basic("partner_operator"))
+    assert document.status_code == 200, document.json
+    again = client.post(url, json={**parties, "pdf": True}, headers=basic("partner_operator"))
+    assert again.json["id"] == document.json["id"] and again.json["number"] == document.json["number"]
+    pdf = client.get(f"/api/documents/{document.json['id']}/file", headers=basic("partner_operator"))
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "А123ВС154" in text and "Петров П. П." in text
+    assert client.post(url, json=parties, headers=basic("west_operator")).status_code == 404
+
+
+def test_a_route_sheet_with_bad_requisites_is_refused_field_by_field_and_no_document_is_made(client, session, fleet):
+    plan_partner_day(session, fleet.east, date(2026, 12, 2), temperature=Decimal(10),
+                     settings=PlanSettings(time_limit_s=0.3))
+    url = f"/api/routing/plans/2026-12-02/trucks/{fleet.truck.id}/route-sheet"
+    refused = client.post(url, json={"carrier": {**CARRIER, "inn": "7707083894"}, "customer": CUSTOMER, "pdf": True},
+                          headers=basic("partner_operator"))
+    assert refused.status_code == 422 and refused.json["errors"]["carrier.inn"] == ["Неверная контрольная сумма ИНН"]
+    assert session.query(Document).count() == 0

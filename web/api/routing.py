@@ -1,17 +1,22 @@
-"""/api/routing: pickup facts from the crew's phone (batches, item by item), day plans, missed stops, volumes."""
+"""/api/routing: pickup facts from the crew's phone (batches, item by item), day plans, route sheets (JSON and
+PDF), missed stops, volumes."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from flask import Blueprint, g, jsonify, request
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import select
 
+from documents.registry import render_document
+from documents.rendering import DocumentDataError
 from engine.errors import NotFound
 from routing import pickups
 from routing.models import RoutePlan
+from routing.route_sheet import RouteSheetError, route_sheet
 from web.api import openapi
+from web.api.documents import DocumentSchema, file_store
 from web.extensions import db
 
 blueprint = Blueprint("routing", __name__, url_prefix="/routing")
@@ -60,7 +65,14 @@ class RangeQuerySchema(Schema):
     end = fields.Date(required=True, error_messages={"required": "укажите конец (ГГГГ-ММ-ДД)"})
 
 
-openapi.SCHEMAS.extend([("PickupItem", pickups.PickupSchema), ("PickupBatch", pickups.BatchSchema),
+class RouteSheetRequestSchema(Schema):
+    carrier = fields.Dict(required=True, metadata={"description": "перевозчик: name, inn, kpp, address"})
+    customer = fields.Dict(required=True, metadata={"description": "заказчик (УК): name, inn, kpp, address"})
+    pdf = fields.Boolean(load_default=False, metadata={"description": "оформить маршрутный лист документом (PDF)"})
+
+
+openapi.SCHEMAS.extend([("RouteSheetRequest", RouteSheetRequestSchema),
+                        ("PickupItem", pickups.PickupSchema), ("PickupBatch", pickups.BatchSchema),
                         ("PickupBatchAnswer", BatchAnswerSchema), ("MissedPickup", MissedSchema),
                         ("CollectedVolume", VolumeSchema)])
 
@@ -135,6 +147,41 @@ def plan(day: str):
     on = DayQuerySchema().load({"day": day})["day"]
     stored = visible_plan(on, request.args.get("partner_id", type=int))
     return jsonify({"plan_id": stored.id, "partner_id": stored.partner_id, **stored.result})
+
+
+@blueprint.post("/plans/<day>/trucks/<int:truck_id>/route-sheet")
+def truck_route_sheet(day: str, truck_id: int):
+    """A truck's route sheet of the day: the crew's JSON, or (with `pdf`) a numbered document.
+    ---
+    post:
+      summary: Маршрутный лист машины на день (JSON для экипажа или документ PDF)
+      security: [{basic: []}]
+      parameters:
+        - {name: day, in: path, required: true, schema: {type: string, format: date}}
+        - {name: truck_id, in: path, required: true, schema: {type: integer}}
+        - {name: partner_id, in: query, schema: {type: integer}}
+      requestBody: {content: {application/json: {schema: RouteSheetRequest}}}
+      responses:
+        200: {description: "маршрутный лист (JSON) или метаданные документа (pdf=true; файл — /api/documents/ID/file)"}
+        404: {description: плана на этот день нет}
+        422: {description: реквизиты сторон неверны или машины нет в плане — ошибки по полям}
+    """
+    on = DayQuerySchema().load({"day": day})["day"]
+    stored = visible_plan(on, request.args.get("partner_id", type=int))
+    wanted = RouteSheetRequestSchema().load(request.get_json(silent=True) or {})
+    try:
+        sheet = route_sheet(db.session, stored, truck_id, wanted["carrier"], wanted["customer"])
+    except RouteSheetError as error:
+        raise ValidationError({field: [message] for field, message in error.errors.items()}) from error
+    if not wanted["pdf"]:
+        return jsonify(sheet)
+    try:  # one document per plan and truck: asking again returns it, no second number is taken
+        document = render_document(db.session, file_store(), "route_sheet", sheet, partner_id=stored.partner_id,
+                                   on=on, key=f"route_sheet:{stored.id}:{truck_id}", created_by=g.scope.username,
+                                   references={"plan_id": stored.id, "truck_id": truck_id})
+    except DocumentDataError as error:
+        raise ValidationError({field: [message] for field, message in error.fields.items()}) from error
+    return jsonify(DocumentSchema().dump(document))
 
 
 def visible_plan(day: date, partner_id: int | None) -> RoutePlan:
