@@ -30,6 +30,8 @@ SETTINGS: dict[str, tuple[str, Any, Any]] = {
     "PROCESSES_DIR": ("REGLAMENT_PROCESSES_DIR", Path, PROJECT_ROOT / "processes"),
     "FORMS_DIR": ("REGLAMENT_FORMS_DIR", Path, PROJECT_ROOT / "forms"),
     "DOCUMENTS_DIR": ("REGLAMENT_DOCUMENTS_DIR", Path, PROJECT_ROOT / "instance" / "documents"),
+    # a JSON file with the УК's requisites (name, inn, kpp, address, bank…) printed as the payee of every receipt
+    "DOCUMENTS_PROVIDER_FILE": ("REGLAMENT_DOCUMENTS_PROVIDER_FILE", Path, None),
     "MAX_CONTENT_LENGTH": ("REGLAMENT_MAX_UPLOAD_BYTES", int, 10 * 1024 * 1024),
     "SQL_ECHO": ("REGLAMENT_SQL_ECHO", _bool, False),
     # embedded: a worker thread inside the web process; distributed: Celery workers on Redis + one scheduler

@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask import Flask, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from web.worklist import admin, auth, inbox, locale, tasks
+from web.worklist import admin, auth, bulk_receipts, inbox, locale, tasks
 
 csrf = CSRFProtect()
 STATELESS_BLUEPRINTS = {"engine_rest", "api"}
@@ -31,7 +31,7 @@ def init_app(app: Flask) -> None:
     locale.init_app(app)
     app.before_request(_protect_against_csrf)
     app.register_error_handler(CSRFError, auth.csrf_failed)
-    for module in (auth, inbox, tasks, admin):
+    for module in (auth, inbox, tasks, admin, bulk_receipts):
         app.register_blueprint(module.blueprint)
 
 
