@@ -30,6 +30,8 @@ SETTINGS: dict[str, tuple[str, Any, Any]] = {
     "PROCESSES_DIR": ("REGLAMENT_PROCESSES_DIR", Path, PROJECT_ROOT / "processes"),
     "FORMS_DIR": ("REGLAMENT_FORMS_DIR", Path, PROJECT_ROOT / "forms"),
     "DOCUMENTS_DIR": ("REGLAMENT_DOCUMENTS_DIR", Path, PROJECT_ROOT / "instance" / "documents"),
+    # a JSON file with the УК's requisites (name, inn, kpp, address, bank…) printed as the payee of every receipt
+    "DOCUMENTS_PROVIDER_FILE": ("REGLAMENT_DOCUMENTS_PROVIDER_FILE", Path, None),
     "MAX_CONTENT_LENGTH": ("REGLAMENT_MAX_UPLOAD_BYTES", int, 10 * 1024 * 1024),
     "ATTACHMENTS_DIR": ("REGLAMENT_ATTACHMENTS_DIR", Path, PROJECT_ROOT / "instance" / "attachments"),
     "ATTACHMENT_MAX_BYTES": ("REGLAMENT_ATTACHMENT_MAX_BYTES", int, 5 * 1024 * 1024),
