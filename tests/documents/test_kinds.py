@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from documents.rendering import DocumentDataError, renderer
 from documents.samples import SAMPLES
-
-SHAPE = Path("/work/briefs/route_sheet_shape.md")
 
 
 def _refused(kind: str, data: dict) -> dict[str, str]:
@@ -73,19 +68,6 @@ def test_a_court_order_duty_is_half_the_claim_duty_and_large_claims_go_to_a_laws
     assert str(renderer().validate("court_order", data)["duty"]) == "2000"
     data["debts"][0]["amount"] = "499999.00"
     assert list(_refused("court_order", data)) == ["debts"]
-
-
-def test_the_route_sheet_of_the_routing_engine_shape_validates():
-    """The shape in the routing brief, its placeholders filled with valid requisites."""
-    text = SHAPE.read_text(encoding="utf-8") if SHAPE.exists() else None
-    if text is None:
-        pytest.skip("the routing brief is not on this machine")
-    shape = json.loads(text.split("```json", 1)[1].split("```", 1)[0])
-    shape["carrier"]["inn"] = "5401234566"  # the brief's 5401234567 fails the ИНН checksum
-    shape["customer"].update(inn="7707083893", kpp="540601001", address="г. Новосибирск, ул. Советская, д. 18")
-    shape["totals"].update(stops=1, containers=3)
-    loaded = renderer().validate("route_sheet", shape)
-    assert loaded["trips"][0]["unloading"]["tonnes"] is None and loaded["truck"]["plate"] == "А123ВС154"
 
 
 def test_a_route_sheet_refuses_bad_times_and_totals_that_do_not_add_up():

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from documents.rendering import renderer
 from routing.day_plan import plan_partner_day
 from routing.plan import PlanSettings
 from routing.route_sheet import RouteSheetError, decimal_text, route_sheet
@@ -60,3 +61,8 @@ def test_bad_parties_and_an_unplanned_truck_are_refused_field_by_field(session, 
     assert refused.value.errors == {"carrier.inn": "Неверная контрольная сумма ИНН",
                                     "customer.address": "обязательное поле не заполнено",
                                     "truck": "машины нет в плане этого дня", "driver": "за машиной не закреплён экипаж"}
+
+
+def test_the_routing_engines_sheet_is_what_the_route_sheet_document_accepts(session, fleet, plan):
+    loaded = renderer().validate("route_sheet", route_sheet(session, plan, fleet.truck.id, CARRIER, CUSTOMER))
+    assert loaded["truck"]["plate"] == "А123ВС154" and loaded["trips"][0]["unloading"]["tonnes"] is None
