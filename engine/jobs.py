@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -87,11 +89,12 @@ def claim(session: Session, worker_id: str, *, external: bool = False, topics: l
     return [JobRecord(*row) for row in rows]
 
 
-def run(session: Session, job: JobRecord, worker_id: str) -> str:
-    """Call the job's operator and report the result; 'done', 'retry', 'incident' or 'lost' (someone else
-    finished it, or the instance ended meanwhile)."""
+def run(session: Session, job: JobRecord, worker_id: str,
+        context: Callable[[], AbstractContextManager] = nullcontext) -> str:
+    """Call the job's operator (inside a fresh `context()`) and report the result; 'done', 'retry', 'incident' or
+    'lost' (someone else finished it, or the instance ended meanwhile)."""
     try:
-        result = registry.call_in_time(job.topic, load_data(job.payload), idempotency_key=job.id)
+        result = registry.call_in_time(job.topic, load_data(job.payload), idempotency_key=job.id, context=context)
     except BpmnError as error:
         return throw_error(session, job.id, worker_id, error.code, error.message, error.variables)
     except Exception as error:  # noqa: BLE001 — any operator failure is the job's, reported as retry or incident
@@ -226,10 +229,12 @@ def ready_job_ids(session: Session, limit: int = 1000) -> list[str]:
         .order_by(_jobs.c.due_at).limit(limit)).scalars())
 
 
-def work_once(session: Session, worker_id: str, job_id: str | None = None, lease: timedelta = LEASE) -> str | None:
-    """Claim one ready platform job (or the given one) and run it; None when there was nothing to do."""
+def work_once(session: Session, worker_id: str, job_id: str | None = None, lease: timedelta = LEASE,
+              context: Callable[[], AbstractContextManager] = nullcontext) -> str | None:
+    """Claim one ready platform job (or the given one) and run it, the operator inside a fresh `context()`;
+    None when there was nothing to do."""
     claimed = claim(session, worker_id, job_id=job_id, lease=lease)
-    return run(session, claimed[0], worker_id) if claimed else None
+    return run(session, claimed[0], worker_id, context) if claimed else None
 
 
 def _locked_by(session: Session, job_id: str, worker_id: str) -> JobRecord | None:

@@ -11,6 +11,7 @@ import importlib
 import inspect
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,16 +109,19 @@ class OperatorRegistry:
         return dict(result)
 
 
-    def call_in_time(self, topic: str, params: Mapping[str, Any], idempotency_key: str | None = None) \
-            -> dict[str, Any]:
+    def call_in_time(self, topic: str, params: Mapping[str, Any], idempotency_key: str | None = None,
+                     context: Callable[[], AbstractContextManager] = nullcontext) -> dict[str, Any]:
         """`call`, but give up after the topic's timeout with `OperatorTimeout`. Python cannot stop a thread: a
         hung operator is left running in a daemon thread and its late result is dropped; the retry runs with the
-        same idempotency key, so its effect still happens once."""
+        same idempotency key, so its effect still happens once. The operator's thread runs inside a fresh
+        `context()` (the web layer passes its app context: the operator gets its own session, never the
+        worker's, which goes on after a timeout)."""
         outcome: dict[str, Any] = {}
 
         def target() -> None:
             try:
-                outcome["result"] = self.call(topic, params, idempotency_key)
+                with context():
+                    outcome["result"] = self.call(topic, params, idempotency_key)
             except BaseException as error:  # noqa: BLE001 — handed over to the waiting worker below
                 outcome["error"] = error
 

@@ -50,7 +50,8 @@ class EmbeddedWorker:
         with self.app.app_context():
             while not self._stop.is_set():
                 try:
-                    outcome = jobs.work_once(db.session, self.name, lease=self.lease)
+                    outcome = jobs.work_once(db.session, self.name, lease=self.lease,
+                                             context=self.app.app_context)
                 except Exception:  # noqa: BLE001 — the thread must outlive any one job; the job row keeps the story
                     log.exception("the embedded worker failed on a job")
                     outcome = None

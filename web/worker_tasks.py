@@ -17,7 +17,8 @@ def run_job(job_id: str) -> str | None:
     """Work one job (if it is still ready: a duplicate message finds it done and does nothing)."""
     try:
         lease = timedelta(seconds=current_app.config["JOB_LEASE_SECONDS"])
-        return jobs.work_once(db.session, worker_name("celery"), job_id=job_id, lease=lease)
+        return jobs.work_once(db.session, worker_name("celery"), job_id=job_id, lease=lease,
+                              context=current_app._get_current_object().app_context)
     finally:
         db.session.remove()
 

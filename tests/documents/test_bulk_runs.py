@@ -56,7 +56,7 @@ def test_a_period_of_billing_is_rendered_in_batches_by_workers_with_progress(app
                   partner_id=partner.id)
     workers = ["celery@a", "celery@b"]
     turn = 0
-    while jobs.work_once(db.session, workers[turn % 2]) is not None:
+    while jobs.work_once(db.session, workers[turn % 2], context=app.app_context) is not None:
         turn += 1
     assert {job.status for job in db.session.scalars(select(Job))} <= {"done"}, \
         [(j.topic, j.error_message) for j in db.session.scalars(select(Job))]

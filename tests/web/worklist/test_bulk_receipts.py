@@ -44,10 +44,11 @@ def test_an_accountant_runs_a_month_of_receipts_and_downloads_them(app, client, 
     started = post(client, "/receipts", {"period": "2026-03", "partner_id": str(east), "batch_size": "2"},
                    follow_redirects=True)
     assert "Выпуск квитанций за 03.2026 запущен" in started.get_data(as_text=True)
-    jobs.work_once(db.session, "celery@test")  # the plan: the run appears with its batches, none done yet
+    # the plan: the run appears with its batches, none done yet
+    jobs.work_once(db.session, "celery@test", context=app.app_context)
     running = client.get("/receipts").get_data(as_text=True)
     assert "идёт" in running and "0 из 3" in running and "пакетов 0/2" in running
-    while jobs.work_once(db.session, "celery@test") is not None:
+    while jobs.work_once(db.session, "celery@test", context=app.app_context) is not None:
         pass
     page = client.get("/receipts").get_data(as_text=True)
     assert "завершён" in page and "3 из 3" in page and "пакетов 2/2" in page and "пакет 2" in page
