@@ -8,7 +8,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from documents.formatting import period
-from documents.kinds.pricing import ZERO, ContractReference, PricedDocument
+from documents.kinds.pricing import ZERO, DocumentReference, PricedDocument
 from documents.parties import (
     NON_NEGATIVE,
     POSITIVE,
@@ -36,15 +36,8 @@ class ActData(PricedDocument):
 
     executor = fields.Nested(SignedOrganisationSchema, required=True)
     customer = fields.Nested(SignedOrganisationSchema, required=True)
-    contract = fields.Nested(ContractReference, required=True)
+    contract = fields.Nested(DocumentReference, required=True)
     period = fields.Date(required=True)
-
-
-class PaymentReference(Schema):
-    """«К платёжно-расчётному документу № 118 от 05.03.2026»."""
-
-    number = text()
-    date = fields.Date(required=True)
 
 
 class VatInvoiceData(PricedDocument):
@@ -52,10 +45,10 @@ class VatInvoiceData(PricedDocument):
 
     seller = fields.Nested(SignedOrganisationSchema, required=True)
     buyer = fields.Nested(OrganisationSchema, required=True)
-    contract = fields.Nested(ContractReference, required=True)
+    contract = fields.Nested(DocumentReference, required=True)
     period = fields.Date(required=True)
-    shipment = fields.Nested(ContractReference, load_default=None)  # the act the services were handed over by
-    payments = fields.List(fields.Nested(PaymentReference), load_default=list)
+    shipment = fields.Nested(DocumentReference, load_default=None)  # the act the services were handed over by
+    payments = fields.List(fields.Nested(DocumentReference), load_default=list)
     chief_accountant = fields.String(load_default=None)
 
     @validates_schema
@@ -92,7 +85,7 @@ class ReconciliationData(Schema):
 
     executor = fields.Nested(SignedOrganisationSchema, required=True)
     customer = fields.Nested(SignedOrganisationSchema, required=True)
-    contract = fields.Nested(ContractReference, required=True)
+    contract = fields.Nested(DocumentReference, required=True)
     start = fields.Date(required=True)
     end = fields.Date(required=True)
     opening = fields.Decimal(required=True, places=2)  # > 0: the customer owes the executor

@@ -11,7 +11,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from billing.penalty import PenaltyCalculation
 from billing.state_duty import ARBITRATION, GENERAL, court_order_duty
 from clients.requisites import RequisiteError, validate_inn, validate_snils
-from documents.kinds.pricing import ZERO, ContractReference
+from documents.kinds.pricing import ZERO, DocumentReference
 from documents.parties import FILLED, POSITIVE, OrganisationSchema, SignedPayeeSchema, money, text
 
 COURT_ORDER_LIMIT = Decimal("500000.00")  # ГПК ст. 121: a court order only for claims up to 500,000 ₽
@@ -64,7 +64,7 @@ class ClaimData(Schema):
 
     creditor = fields.Nested(SignedPayeeSchema, required=True)
     debtor = fields.Nested(OrganisationSchema, required=True)
-    contract = fields.Nested(ContractReference, required=True)
+    contract = fields.Nested(DocumentReference, required=True)
     debts = fields.List(fields.Nested(DebtRow), required=True, validate=validate.Length(min=1))
     penalty = fields.Nested(PenaltyBlock, required=True)
     pay_within_days = fields.Integer(load_default=10, validate=validate.Range(min=1, max=90))
@@ -122,11 +122,6 @@ class DebtorSchema(Schema):
             raise ValidationError("Укажите один из идентификаторов должника: СНИЛС, ИНН или паспорт")
 
 
-class DutyPayment(Schema):
-    number = text()
-    date = fields.Date(required=True)
-
-
 class CourtOrderData(Schema):
     """Заявление о выдаче судебного приказа: court, claimant, debtor, debt by month, penalties, duty, attachments."""
 
@@ -137,7 +132,7 @@ class CourtOrderData(Schema):
     account = fields.String(load_default=None)
     debts = fields.List(fields.Nested(DebtRow), required=True, validate=validate.Length(min=1))
     penalty = fields.Nested(PenaltyBlock, required=True)
-    duty_payment = fields.Nested(DutyPayment, load_default=None)
+    duty_payment = fields.Nested(DocumentReference, load_default=None)
     attachments = fields.List(fields.String(validate=FILLED), load_default=list)
 
     @post_load

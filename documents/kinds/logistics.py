@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from documents.kinds.pricing import ContractReference
+from documents.kinds.pricing import DocumentReference
 from documents.parties import NON_NEGATIVE, POSITIVE, OrganisationSchema, SignedOrganisationSchema, text
 
 HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Время в формате ЧЧ:ММ")
@@ -119,7 +119,7 @@ class ContainerInstallationData(Schema):
 
     executor = fields.Nested(SignedOrganisationSchema, required=True)
     customer = fields.Nested(SignedOrganisationSchema, required=True)
-    contract = fields.Nested(ContractReference, load_default=None)
+    contract = fields.Nested(DocumentReference, load_default=None)
     city = fields.String(load_default="г. Новосибирск")
     site = fields.Nested(InstallationSite, required=True)
     installed_on = fields.Date(required=True)

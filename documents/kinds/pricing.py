@@ -19,8 +19,8 @@ VAT_RATES = validate.OneOf([0, 5, 7, 10, 20, 22], error="Ставка НДС: 0,
 ZERO = Decimal("0.00")
 
 
-class ContractReference(Schema):
-    """«Договор № 15-ТКО/2026 от 10.01.2026»."""
+class DocumentReference(Schema):
+    """A paper named by number and date: «Договор № 15-ТКО/2026 от 10.01.2026», a payment order, an act."""
 
     number = text()
     date = fields.Date(required=True)
