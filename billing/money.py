@@ -22,3 +22,8 @@ def round_rubles(value: Number) -> Decimal:
     kopecks = math.floor(abs(amount) * 100 + Fraction(1, 2))
     sign = -1 if amount < 0 else 1
     return Decimal(sign * kopecks).scaleb(-2)
+
+
+def rubles(kopecks: int | None) -> Decimal:
+    """Stored integer kopecks as rubles (`123456` → `Decimal("1234.56")`); NULL from a SUM is zero."""
+    return Decimal(int(kopecks or 0)).scaleb(-2)

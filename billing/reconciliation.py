@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from billing.models import Account, Charge, Payment
+from billing.money import rubles
 from billing.period import period_title
 
 
@@ -42,9 +43,6 @@ class Reconciliation:
         return "supplier" if self.closing > 0 else "client" if self.closing < 0 else ""
 
 
-def _rubles(kopecks) -> Decimal:
-    return Decimal(int(kopecks or 0)).scaleb(-2)
-
 
 def reconciliation(session: Session, start: date, end: date, *, client_id: int | None = None,
                    partner_id: int | None = None) -> Reconciliation:
@@ -59,19 +57,19 @@ def reconciliation(session: Session, start: date, end: date, *, client_id: int |
         Charge.account_id.in_(accounts), Charge.period < start.replace(day=1)))
     paid_before = session.scalar(select(func.sum(Payment.amount_kopecks)).where(
         Payment.account_id.in_(accounts), Payment.paid_on < start))
-    documents = [Entry(period, f"Начисление за {period_title(period)}", _rubles(kopecks), Decimal("0.00"))
+    documents = [Entry(period, f"Начисление за {period_title(period)}", rubles(kopecks), Decimal("0.00"))
                  for period, kopecks in session.execute(
                      select(Charge.period, func.sum(Charge.amount_kopecks))
                      .where(Charge.account_id.in_(accounts), Charge.period >= start.replace(day=1),
                             Charge.period <= end)
                      .group_by(Charge.period))]
-    payments = [Entry(paid_on, f"Оплата, п/п № {number} от {paid_on:%d.%m.%Y}", Decimal("0.00"), _rubles(kopecks))
+    payments = [Entry(paid_on, f"Оплата, п/п № {number} от {paid_on:%d.%m.%Y}", Decimal("0.00"), rubles(kopecks))
                 for paid_on, number, kopecks in session.execute(
                     select(Payment.paid_on, Payment.number, Payment.amount_kopecks)
                     .where(Payment.account_id.in_(accounts), Payment.paid_on >= start, Payment.paid_on <= end)
                     .order_by(Payment.paid_on, Payment.id))]
     entries = tuple(sorted(documents + payments, key=lambda entry: (entry.on, entry.credit > 0)))
-    opening = _rubles(charged_before) - _rubles(paid_before)
+    opening = rubles(charged_before) - rubles(paid_before)
     debit = sum((entry.debit for entry in entries), Decimal("0.00"))
     credit = sum((entry.credit for entry in entries), Decimal("0.00"))
     return Reconciliation(start, end, opening, entries, debit, credit, opening + debit - credit)

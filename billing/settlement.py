@@ -19,7 +19,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from billing.models import Account, Charge, Interruption, PartnerRate, PartnerSettlement
-from billing.money import exact, round_rubles
+from billing.money import exact, round_rubles, rubles
 from billing.month import Month
 from billing.period import require_open
 from billing.recalculation import QUALITY_LINE
@@ -106,7 +106,7 @@ def _partner_reductions(session: Session, partner_id: int, month: Month) -> Deci
     kopecks = session.scalar(select(func.sum(Charge.amount_kopecks)).join(Account, Account.id == Charge.account_id)
                              .where(Account.partner_id == partner_id, Charge.period == month.first,
                                     Charge.line == QUALITY_LINE, Charge.account_id.in_(caused)))
-    return -Decimal(int(kopecks or 0)).scaleb(-2)
+    return -rubles(kopecks)
 
 
 def _store(session: Session, partner_id: int, month: Month, lines, net: Decimal, vat: Decimal, key) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from billing.models import Account, Allocation, Charge, Payment
+from billing.money import rubles
 from billing.penalty import Payment as PenaltyPayment
 from billing.penalty import PenaltyCalculation, individual_penalty, legal_entity_penalty
 from billing.reference import rate_table
@@ -52,9 +53,6 @@ class AccountStatement:
         return self.debt - self.credit
 
 
-def _rubles(kopecks: int) -> Decimal:
-    return Decimal(int(kopecks)).scaleb(-2)
-
 
 def load_account(session: Session, account_id: int, partner_id: int | None = None) -> Account:
     """The account if the caller may see it; AccountNotFound otherwise."""
@@ -73,13 +71,13 @@ def bucket_penalties(session: Session, account: Account, until: date) -> dict[in
         .join(Charge, Charge.id == Allocation.charge_id)
         .where(Charge.account_id == account.id, Payment.paid_on <= until))
     for charge_id, paid_on, kopecks in rows:
-        allocations[charge_id].append(PenaltyPayment(paid_on, _rubles(kopecks)))
+        allocations[charge_id].append(PenaltyPayment(paid_on, rubles(kopecks)))
     calculate = individual_penalty if account.client_type == "ФЛ" else legal_entity_penalty
     key_rates, caps = rate_table(session, "key_rate"), rate_table(session, "penalty_cap")
     charges = session.execute(select(Charge.id, Charge.amount_kopecks, Charge.due_date)
                               .where(Charge.account_id == account.id, Charge.due_date < until,
                                      Charge.amount_kopecks > 0))
-    return {charge_id: calculate(_rubles(kopecks), due, until, payments=allocations[charge_id],
+    return {charge_id: calculate(rubles(kopecks), due, until, payments=allocations[charge_id],
                                  key_rates=key_rates, caps=caps)
             for charge_id, kopecks, due in charges}
 
@@ -106,8 +104,8 @@ def account_statement(session: Session, account_id: int, on: date, partner_id: i
         line[2] += vat
         line[3] += paid_kopecks
         line[4] += penalties[charge_id].total if charge_id in penalties else ZERO
-    periods = tuple(PeriodLine(period, due, _rubles(amount), _rubles(vat), _rubles(paid_k),
-                               _rubles(amount - paid_k), penalty)
+    periods = tuple(PeriodLine(period, due, rubles(amount), rubles(vat), rubles(paid_k),
+                               rubles(amount - paid_k), penalty)
                     for period, (due, amount, vat, paid_k, penalty) in by_period.items())
     received = session.scalar(select(func.coalesce(func.sum(Payment.amount_kopecks), 0))
                               .where(Payment.account_id == account.id, Payment.paid_on <= on))
@@ -116,5 +114,5 @@ def account_statement(session: Session, account_id: int, on: date, partner_id: i
         account.id, account.number, account.client_type, on, periods,
         charged=sum((p.charged for p in periods), ZERO), paid=sum((p.paid for p in periods), ZERO),
         debt=sum((p.debt for p in periods), ZERO), penalty=sum((p.penalty for p in periods), ZERO),
-        credit=_rubles(int(received) - allocated),
+        credit=rubles(int(received) - allocated),
     )

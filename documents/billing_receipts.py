@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from billing.accrual import SERVICE_LINE
 from billing.due_date import individual_due_date
 from billing.models import Account, Charge, Payment, Tariff
+from billing.money import rubles
 from billing.statement import account_statement
 from clients.models import Client, ClientObject
 
@@ -44,9 +45,6 @@ def billed_accounts(session: Session, period: date, partner_id: int | None, *, a
         statement = statement.where(Account.partner_id == partner_id)
     return list(session.scalars(statement))
 
-
-def _rubles(kopecks: int) -> Decimal:
-    return Decimal(int(kopecks)).scaleb(-2)
 
 
 def _tariff(session: Session, name: str, period: date) -> Decimal | None:
@@ -85,7 +83,7 @@ def receipt_data(session: Session, account_ids: Iterable[int], period: date,
         tariff = tariffs[account.tariff_name] or Decimal(0)
         before = account_statement(session, account_id, period - timedelta(days=1))
         now = account_statement(session, account_id, end)
-        service_amount = sum((_rubles(c.amount_kopecks) for c in service), Decimal("0.00"))
+        service_amount = sum((rubles(c.amount_kopecks) for c in service), Decimal("0.00"))
         volume = (service_amount / tariff).quantize(Decimal("0.0001"), ROUND_HALF_UP) if tariff else Decimal(0)
         receipts.append({
             "provider": dict(provider), "account": account.number, "payer": name,
@@ -96,9 +94,9 @@ def receipt_data(session: Session, account_ids: Iterable[int], period: date,
             "lines": [{"service": f"Обращение с ТКО ({account.residents} чел.)", "volume": str(volume),
                        "tariff": str(tariff), "amount": str(service_amount)}],
             "recalculations": [{"reason": RECALCULATION_REASONS.get(c.line, c.line),
-                                "amount": str(_rubles(c.amount_kopecks))} for c in lines if c.line != SERVICE_LINE],
+                                "amount": str(rubles(c.amount_kopecks))} for c in lines if c.line != SERVICE_LINE],
             "previous_debt": str(max(before.balance, Decimal("0.00"))),
-            "paid": str(_rubles(paid.get(account_id, 0))),
+            "paid": str(rubles(paid.get(account_id, 0))),
             "penalties": str(now.penalty),
         })
     return receipts
