@@ -1,10 +1,14 @@
 """Allocation of a payment to debt buckets: the period the purpose names first, then the oldest open buckets
 within the limitation period; what is left is the account's credit (overpayment). Kopecks in, kopecks out.
+
+A month's recalculation lines (absence credits, the 3.3% reduction) are negative charge lines beside the service
+line they correct: they lower that month's bucket from the start — it is what the client was billed — so they
+reduce what a payment can be allocated to and the base penalties accrue on (`net_of_credits`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,6 +23,20 @@ class Bucket:
     period: date
     due_date: date
     open_kopecks: int
+
+
+def net_of_credits(lines: Iterable[tuple[Hashable, int]]) -> dict[Hashable, int]:
+    """One month's charge lines (key, kopecks) → the debt of each positive line once the month's negative lines
+    are taken off, the earliest positive lines first (a line fully offset is owed 0)."""
+    lines = list(lines)
+    credit = -sum(kopecks for _, kopecks in lines if kopecks < 0)
+    owed = {}
+    for key, kopecks in lines:
+        if kopecks > 0:
+            taken = min(credit, kopecks)
+            owed[key] = kopecks - taken
+            credit -= taken
+    return owed
 
 
 @dataclass(frozen=True)

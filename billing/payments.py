@@ -15,12 +15,13 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import ARRAY, any_, bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from billing.allocation import Bucket, allocate
+from billing.allocation import Bucket, allocate, net_of_credits
 from billing.bank_statement import BankDocument, Problem, named_period, parse
 from billing.models import Account, Allocation, BankStatement, Charge, Payment
 from billing.period import closed_periods, period_title
@@ -190,21 +191,25 @@ def _partners(session: Session, account_ids: set[int]) -> dict[int, int]:
                       account_ids))
 
 
-def open_buckets(session: Session, account_ids: Iterable[int]) -> dict[int, list[Bucket]]:
-    """Account id → its buckets with what is still owed on each (charges minus allocations), oldest first."""
-    return _open_buckets(session, set(account_ids))
-
-
 def _open_buckets(session: Session, account_ids: set[int]) -> dict[int, list[Bucket]]:
+    """Account id → its buckets with what is still owed on each (the month's net charge minus allocations),
+    oldest first."""
     paid = (select(Allocation.charge_id, func.sum(Allocation.amount_kopecks).label("paid"))
             .group_by(Allocation.charge_id).subquery())
-    buckets: dict[int, list[Bucket]] = defaultdict(list)
+    months: dict[tuple[int, date], list] = defaultdict(list)
     rows = _rows(session, lambda where: select(Charge.account_id, Charge.id, Charge.period, Charge.due_date,
-                                               Charge.amount_kopecks - func.coalesce(paid.c.paid, 0))
+                                               Charge.amount_kopecks, func.coalesce(paid.c.paid, 0))
                  .outerjoin(paid, paid.c.charge_id == Charge.id).where(where)
                  .order_by(Charge.account_id, Charge.due_date, Charge.id), Charge.account_id, account_ids)
-    for account_id, charge_id, period, due_date, open_kopecks in rows:
-        buckets[account_id].append(Bucket(charge_id, period, due_date, int(open_kopecks)))
+    for account_id, charge_id, period, due_date, kopecks, paid_kopecks in rows:
+        months[account_id, period].append((charge_id, due_date, int(kopecks), int(paid_kopecks)))
+    buckets: dict[int, list[Bucket]] = defaultdict(list)
+    for (account_id, period), lines in months.items():
+        owed = net_of_credits((charge_id, kopecks) for charge_id, _, kopecks, _ in lines)
+        buckets[account_id].extend(Bucket(charge_id, period, due_date, owed[charge_id] - paid_kopecks)
+                                   for charge_id, due_date, _, paid_kopecks in lines if charge_id in owed)
+    for account_buckets in buckets.values():
+        account_buckets.sort(key=lambda b: (b.due_date, b.charge_id))
     return buckets
 
 

@@ -5,7 +5,8 @@ its due date and client kind, never on its amount: penalty.py computes those lin
 the database multiplies every bucket's amount by each line's coefficient fraction × rate × days, rounding each
 line half-up to kopecks exactly as penalty.py does — `(2 base p + q) // 2q` for a coefficient p / q.
 Coefficients are keyed by the account's client type (a plain column), so the database estimates the join well.
-Buckets with allocations (their base changes on payment days) go through penalty.py one by one; they are few.
+Buckets with allocations (their base changes on payment days) and months with credit lines (absence, the 3.3%
+reduction: the base is the month's net) go through penalty.py one by one; they are few.
 """
 
 from __future__ import annotations
@@ -30,9 +31,11 @@ from sqlalchemy import (
     func,
     select,
     text,
+    union,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
+from billing.allocation import net_of_credits
 from billing.models import Account, Allocation, Charge, Payment
 from billing.penalty import Payment as PenaltyPayment
 from billing.penalty import penalty, penalty_tiers
@@ -62,8 +65,12 @@ def compute_penalties(session: Session, on: date, *, partner_id: int | None = No
         scope.append(Account.id == account_id)
     key_rates, caps = rate_table(session, "key_rate"), rate_table(session, "penalty_cap")
     buckets = [Charge.due_date < on, Charge.amount_kopecks > 0, *scope]
+    credits = [Charge.due_date < on, Charge.amount_kopecks < 0, *scope]
     paid_by_then = (select(Allocation.id).join(Payment, Payment.id == Allocation.payment_id)
                     .where(Allocation.charge_id == Charge.id, Payment.paid_on <= on))
+    credit_line = aliased(Charge)
+    credited = select(credit_line.id).where(credit_line.account_id == Charge.account_id,
+                                            credit_line.period == Charge.period, credit_line.amount_kopecks < 0)
     by_account: dict[int, int] = defaultdict(int)
     count = 0
 
@@ -79,7 +86,7 @@ def compute_penalties(session: Session, on: date, *, partner_id: int | None = No
                  .join(Account, Account.id == Charge.account_id)
                  .join(coefficients, and_(coefficients.c.due_date == Charge.due_date,
                                           coefficients.c.client_type == Account.client_type))
-                 .where(*buckets, ~exists(paid_by_then))
+                 .where(*buckets, ~exists(paid_by_then), ~exists(credited))
                  .group_by(Charge.account_id))
         for account, kopecks, bucket_count in session.execute(clean.execution_options(yield_per=20_000)):
             count += bucket_count
@@ -89,25 +96,38 @@ def compute_penalties(session: Session, on: date, *, partner_id: int | None = No
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("RESET work_mem"))
 
-    # The buckets left out above, driven from the (few) allocations rather than from the buckets.
-    paid, payments = {}, defaultdict(list)
-    rows = session.execute(select(Charge.id, Charge.account_id, Charge.amount_kopecks, Charge.due_date,
-                                  Account.client_type, Payment.paid_on, Allocation.amount_kopecks)
-                           .select_from(Allocation)
-                           .join(Payment, Payment.id == Allocation.payment_id)
-                           .join(Charge, Charge.id == Allocation.charge_id)
-                           .join(Account, Account.id == Charge.account_id)
-                           .where(*buckets, Payment.paid_on <= on))
-    for charge_id, account, kopecks, due, client_type, paid_on, allocated in rows:
-        paid[charge_id] = (account, kopecks, due, client_type)
+    # The buckets left out above — paid against by then, or lowered by a credit line of their month — through
+    # penalty.py one by one, driven from the (few) allocations and credit lines rather than from the buckets.
+    irregular = union(
+        select(Charge.account_id, Charge.period).select_from(Allocation)
+        .join(Payment, Payment.id == Allocation.payment_id).join(Charge, Charge.id == Allocation.charge_id)
+        .join(Account, Account.id == Charge.account_id).where(*buckets, Payment.paid_on <= on),
+        select(Charge.account_id, Charge.period).join(Account, Account.id == Charge.account_id)
+        .where(*credits)).subquery()
+    in_irregular = and_(irregular.c.account_id == Charge.account_id, irregular.c.period == Charge.period)
+    months, kinds, due_dates, payments = defaultdict(list), {}, {}, defaultdict(list)
+    for charge_id, account, period, kopecks, due, client_type in session.execute(
+            select(Charge.id, Charge.account_id, Charge.period, Charge.amount_kopecks, Charge.due_date,
+                   Account.client_type)
+            .join(irregular, in_irregular).join(Account, Account.id == Charge.account_id)
+            .where(Charge.due_date < on)):
+        months[account, period].append((charge_id, kopecks))
+        kinds[account], due_dates[charge_id] = _kind(client_type), due
+    for charge_id, paid_on, allocated in session.execute(
+            select(Allocation.charge_id, Payment.paid_on, Allocation.amount_kopecks)
+            .join(Payment, Payment.id == Allocation.payment_id).join(Charge, Charge.id == Allocation.charge_id)
+            .join(irregular, in_irregular).where(Payment.paid_on <= on)):
         payments[charge_id].append(PenaltyPayment(paid_on, Decimal(allocated).scaleb(-2)))
-    for charge_id, (account, kopecks, due, client_type) in paid.items():
-        tiers = penalty_tiers(_kind(client_type), due)
-        result = penalty(Decimal(kopecks).scaleb(-2), due, on, tiers, payments=payments[charge_id],
-                         key_rates=key_rates, caps=caps)
-        count += 1
-        if result.total:
-            by_account[account] += int(result.total * 100)
+    for (account, _), lines in months.items():
+        for charge_id, kopecks in net_of_credits(lines).items():
+            if not kopecks:
+                continue
+            due = due_dates[charge_id]
+            result = penalty(Decimal(kopecks).scaleb(-2), due, on, penalty_tiers(kinds[account], due),
+                             payments=payments[charge_id], key_rates=key_rates, caps=caps)
+            count += 1
+            if result.total:
+                by_account[account] += int(result.total * 100)
     return PenaltyTotals(on, Decimal(sum(by_account.values())).scaleb(-2), count,
                          {account: kopecks for account, kopecks in by_account.items() if kopecks})
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from billing.allocation import net_of_credits
 from billing.models import Account, Allocation, Charge, Payment
 from billing.money import rubles
 from billing.penalty import Payment as PenaltyPayment
@@ -63,7 +64,8 @@ def load_account(session: Session, account_id: int, partner_id: int | None = Non
 
 
 def bucket_penalties(session: Session, account: Account, until: date) -> dict[int, PenaltyCalculation]:
-    """Penalty of each charge of the account counted to `until`, with the payments allocated to it by then."""
+    """Penalty of each charge of the account counted to `until` on its month's net debt (credits taken off), with
+    the payments allocated to it by then."""
     allocations = defaultdict(list)
     rows = session.execute(
         select(Allocation.charge_id, Payment.paid_on, Allocation.amount_kopecks)
@@ -74,12 +76,16 @@ def bucket_penalties(session: Session, account: Account, until: date) -> dict[in
         allocations[charge_id].append(PenaltyPayment(paid_on, rubles(kopecks)))
     calculate = individual_penalty if account.client_type == "ФЛ" else legal_entity_penalty
     key_rates, caps = rate_table(session, "key_rate"), rate_table(session, "penalty_cap")
-    charges = session.execute(select(Charge.id, Charge.amount_kopecks, Charge.due_date)
-                              .where(Charge.account_id == account.id, Charge.due_date < until,
-                                     Charge.amount_kopecks > 0))
-    return {charge_id: calculate(rubles(kopecks), due, until, payments=allocations[charge_id],
+    months: dict[date, list[tuple[int, int]]] = defaultdict(list)
+    due_dates = {}
+    for charge_id, period, kopecks, due in session.execute(
+            select(Charge.id, Charge.period, Charge.amount_kopecks, Charge.due_date)
+            .where(Charge.account_id == account.id, Charge.due_date < until)):
+        months[period].append((charge_id, kopecks))
+        due_dates[charge_id] = due
+    return {charge_id: calculate(rubles(kopecks), due_dates[charge_id], until, payments=allocations[charge_id],
                                  key_rates=key_rates, caps=caps)
-            for charge_id, kopecks, due in charges}
+            for lines in months.values() for charge_id, kopecks in net_of_credits(lines).items() if kopecks}
 
 
 def account_statement(session: Session, account_id: int, on: date, partner_id: int | None = None

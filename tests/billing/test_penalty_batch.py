@@ -40,3 +40,30 @@ def test_the_batch_pass_agrees_with_the_statement_for_paid_and_unpaid_buckets(se
     for account in accounts:
         assert Decimal(batch.by_account[account.id]).scaleb(-2) == account_statement(session, account.id, on).penalty
     assert batch.total == sum(account_statement(session, a.id, on).penalty for a in accounts)
+
+
+def test_a_months_credit_lowers_its_penalty_base_and_what_a_payment_can_cover(session, make_account, partner):
+    """The DOMAIN absence example: 274.57 charged, 35.43 credited, so 239.14 is the month's debt."""
+    unpaid, paid = make_account(residents=3), make_account(residents=3)
+    for account in (unpaid, paid):
+        add_charge(session, account, date(2026, 3, 1), 27_457, date(2026, 4, 15))
+        session.add(Charge(account_id=account.id, period=date(2026, 3, 1), line="absence:1", amount_kopecks=-3_543,
+                           vat_kopecks=0, due_date=date(2026, 4, 15), reason="временное отсутствие"))
+    session.commit()
+    import_bank_statement(session, bank_file(document("7", "10.04.2026", "239.14", f"ЛС {paid.number} за март 2026")))
+    on = date(2026, 8, 31)
+    batch = compute_penalties(session, on, partner_id=partner.id)
+    netted = compute_penalties(session, on, account_id=unpaid.id).total
+    assert netted == compute_penalties_on(session, make_account, 23_914, on)
+    assert batch.by_account[unpaid.id] == int(netted * 100)
+    assert account_statement(session, unpaid.id, on).penalty == netted
+    assert paid.id not in batch.by_account
+    statement = account_statement(session, paid.id, on)
+    assert (statement.debt, statement.credit, statement.penalty) == (Decimal("0.00"), Decimal("0.00"), Decimal(0))
+
+
+def compute_penalties_on(session, make_account, kopecks, on):
+    """The penalty of a plain bucket of `kopecks` with the same due date, for comparison."""
+    plain = make_account(residents=3)
+    add_charge(session, plain, date(2026, 3, 1), kopecks, date(2026, 4, 15))
+    return compute_penalties(session, on, account_id=plain.id).total
