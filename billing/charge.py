@@ -165,8 +165,13 @@ def hours_over_limit(interruptions: Iterable[Interruption], limits: Interruption
     (all interruption hours count towards the 72, including hours already over a single limit, because the rule caps
     the month's total break). Each hour is counted once even when it breaks both limits.
     """
+    return sum(hours_over_limit_each(interruptions, limits), Fraction(0))
+
+
+def hours_over_limit_each(interruptions: Iterable[Interruption], limits: InterruptionLimits) -> list[Fraction]:
+    """The hours over the limits that each interruption of the month (in chronological order) contributes."""
     used = Fraction(0)
-    over = Fraction(0)
+    over = []
     for interruption in interruptions:
         hours = exact(interruption.hours)
         if hours < 0:
@@ -174,8 +179,7 @@ def hours_over_limit(interruptions: Iterable[Interruption], limits: Interruption
         cold = exact(interruption.temperature_c) <= exact(limits.cold_max_temperature_c)
         single = limits.single_hours_cold if cold else limits.single_hours_warm
         monthly_left = max(Fraction(0), limits.monthly_hours - used)
-        allowed = min(hours, Fraction(single), monthly_left)
-        over += hours - allowed
+        over.append(hours - min(hours, Fraction(single), monthly_left))
         used += hours
     return over
 

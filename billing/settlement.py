@@ -1,13 +1,15 @@
 """The month's settlement of the УК with a partner (DOMAIN «Partner ↔ УК settlement»).
 
 The partner's fee: truck-with-crew rent per shift and per trip at the partner's dated rates, plus agreed bonuses,
-minus the service-quality reductions (the 3.3% lines) of its accounts whose delays it caused; VAT on top by the
-partner's regime. Agent commissions are listed beside it: a dated percent of what each agent's clients were charged.
-Computing the month again replaces the stored settlement (same inputs, same row), until the period is closed.
+minus the service-quality reductions (the 3.3% lines) of its accounts, for the part of the delays it caused; VAT on
+top by the partner's regime. Agent commissions are listed beside it: a dated percent of what each agent's clients
+were charged. Computing the month again replaces the stored settlement (same inputs, same row), until the period
+is closed.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,9 +17,11 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from billing.charge import Interruption as Episode
+from billing.charge import hours_over_limit_each, interruption_limits
 from billing.models import Account, Charge, Interruption, PartnerRate, PartnerSettlement
 from billing.money import exact, round_rubles, rubles
 from billing.month import Month
@@ -98,15 +102,31 @@ def partner_settlement(session: Session, partner_id: int, year: int, month: int,
 
 
 def _partner_reductions(session: Session, partner_id: int, month: Month) -> Decimal:
-    """Σ reduction lines of the partner's accounts in the month that had a delay caused by the partner."""
+    """What the partner's delays cost its clients in the month: each account's reduction line, times the share of
+    the hours over the limits that interruptions caused by the partner contributed (a month of mixed causes is
+    split by those hours, rounded to kopecks per account)."""
     start = datetime.combine(month.first, datetime.min.time())
     end = datetime.combine(month.last + timedelta(days=1), datetime.min.time())
-    caused = (select(Interruption.account_id).where(Interruption.caused_by_partner,
-                                                    Interruption.started_at >= start, Interruption.started_at < end))
-    kopecks = session.scalar(select(func.sum(Charge.amount_kopecks)).join(Account, Account.id == Charge.account_id)
-                             .where(Account.partner_id == partner_id, Charge.period == month.first,
-                                    Charge.line == QUALITY_LINE, Charge.account_id.in_(caused)))
-    return -rubles(kopecks)
+    reductions = dict(session.execute(
+        select(Charge.account_id, Charge.amount_kopecks).join(Account, Account.id == Charge.account_id)
+        .where(Account.partner_id == partner_id, Charge.period == month.first, Charge.line == QUALITY_LINE)).all())
+    episodes = defaultdict(list)
+    for account_id, hours, temperature, caused in session.execute(
+            select(Interruption.account_id, Interruption.hours, Interruption.temperature_c,
+                   Interruption.caused_by_partner)
+            .where(Interruption.account_id.in_(list(reductions)), Interruption.started_at >= start,
+                   Interruption.started_at < end)
+            .order_by(Interruption.account_id, Interruption.started_at, Interruption.id)):
+        episodes[account_id].append((Episode(hours, temperature), caused))
+    limits = interruption_limits(month.first)
+    total = Decimal("0.00")
+    for account_id, kopecks in reductions.items():
+        items = episodes[account_id]
+        over = hours_over_limit_each([episode for episode, _ in items], limits)
+        caused = sum((hours for hours, (_, by_partner) in zip(over, items, strict=True) if by_partner), Fraction(0))
+        if caused:
+            total += round_rubles(exact(rubles(-kopecks)) * caused / sum(over))
+    return total
 
 
 def _store(session: Session, partner_id: int, month: Month, lines, net: Decimal, vat: Decimal, key) -> None:

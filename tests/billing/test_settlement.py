@@ -53,3 +53,21 @@ def test_a_missing_rate_and_a_closed_month_are_refused_in_russian(session, partn
     close_period(session, 2026, 2)
     with pytest.raises(PeriodClosed):
         partner_settlement(session, partner.id, 2026, 2, shifts=1)
+
+
+def test_a_month_of_mixed_causes_charges_the_partner_its_share_of_the_hours_over_the_limits(
+        session, partner, make_account):
+    rate(session, partner, "shift_rent", "15000")
+    account = make_account(residents=1)
+    # Cold month, 48 h allowed at once, 72 h a month: the partner's 60 h go 12 h over the single limit; the road
+    # closure's 60 h after it are 48 h over the monthly 72 h — 60 h over in all, a 2-day (6.6%) reduction.
+    record_interruption(session, "m-1", account.id, datetime(2026, 3, 5, 8), Decimal(60), Decimal(-3))
+    record_interruption(session, "m-2", account.id, datetime(2026, 3, 20, 8), Decimal(60), Decimal(-3),
+                        caused_by_partner=False)
+    accrue_period(session, 2026, 3)
+    fee = (Decimal("461.46") * Decimal("2.38") / 12).quantize(Decimal("0.01"))  # one resident's month
+    reduction = (fee * Decimal("0.066")).quantize(Decimal("0.01"))
+    result = partner_settlement(session, partner.id, 2026, 3, shifts=1)
+    charged_back = Decimal("15000.00") - result.net
+    assert charged_back == (reduction * 12 / 60).quantize(Decimal("0.01"))  # 12 of the 60 h over were the partner's
+    assert charged_back > 0
