@@ -238,3 +238,18 @@ class PartnerSettlement(Base):
     vat_kopecks: Mapped[int] = mapped_column(BigInteger)
     idempotency_key: Mapped[str | None] = mapped_column(String(64))
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PartnerPayment(Base):
+    """A payment of the УК to a partner for its settlements; `key` (the bank document) makes re-recording a no-op."""
+
+    __tablename__ = "billing_partner_payment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id"), index=True)
+    paid_on: Mapped[date]
+    amount_kopecks: Mapped[int] = mapped_column(BigInteger)
+    number: Mapped[str] = mapped_column(String(40), default="")
+    purpose: Mapped[str] = mapped_column(String(1000), default="")
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -22,13 +22,14 @@ from sqlalchemy.orm import Session
 
 from billing.charge import Interruption as Episode
 from billing.charge import hours_over_limit_each, interruption_limits
-from billing.models import Account, Charge, Interruption, PartnerRate, PartnerSettlement
+from billing.models import Account, Charge, Interruption, PartnerPayment, PartnerRate, PartnerSettlement
 from billing.money import exact, round_rubles, rubles
 from billing.month import Month
 from billing.period import require_open
 from billing.recalculation import QUALITY_LINE
 from billing.reference import vat_rates
 from billing.vat import vat_on_top
+from identity.models import Partner
 
 
 class SettlementRejected(ValueError):
@@ -139,3 +140,21 @@ def _store(session: Session, partner_id: int, month: Month, lines, net: Decimal,
                  for line in lines]
     row.net_kopecks, row.vat_kopecks, row.idempotency_key = int(net * 100), int(vat * 100), key
     session.commit()
+
+
+def record_partner_payment(session: Session, partner_id: int, paid_on: date, amount: Decimal, *, key: str,
+                           number: str = "", purpose: str = "") -> tuple[PartnerPayment, bool]:
+    """Record a payment of the УК to the partner (for the mutual акт сверки); the same `key` again changes nothing.
+    Returns the payment and whether it is new."""
+    if amount <= 0 or exact(amount) * 100 % 1:
+        raise SettlementRejected("Сумма оплаты партнёру должна быть больше нуля и в целых копейках")
+    if session.get(Partner, partner_id) is None:
+        raise SettlementRejected(f"Партнёр {partner_id} не найден")
+    existing = session.scalar(select(PartnerPayment).where(PartnerPayment.key == key))
+    if existing is not None:
+        return existing, False
+    payment = PartnerPayment(key=key, partner_id=partner_id, paid_on=paid_on, amount_kopecks=int(amount * 100),
+                             number=number[:40], purpose=purpose[:1000])
+    session.add(payment)
+    session.commit()
+    return payment, True

@@ -6,8 +6,10 @@ from decimal import Decimal
 import pytest
 
 from billing.accrual import accrue_period
+from billing.models import PartnerRate
 from billing.payments import import_bank_statement
-from billing.reconciliation import reconciliation
+from billing.reconciliation import reconciliation, settlement_reconciliation
+from billing.settlement import SettlementRejected, partner_settlement, record_partner_payment
 from tests.billing.bank_files import bank_file, document
 
 
@@ -38,3 +40,29 @@ def test_the_act_needs_a_client_or_a_partner_and_a_sane_period(session, partner)
         reconciliation(session, date(2026, 3, 1), date(2026, 3, 31))
     with pytest.raises(ValueError, match="раньше его начала"):
         reconciliation(session, date(2026, 3, 31), date(2026, 3, 1), partner_id=partner.id)
+
+
+def test_the_uk_and_a_partner_reconcile_settlements_against_the_uks_payments(session, partner):
+    session.add(PartnerRate(partner_id=partner.id, name="shift_rent", valid_from=date(2026, 1, 1),
+                            value=Decimal("15000"), source="test"))
+    session.commit()
+    for month, shifts in ((2, 10), (3, 20), (4, 22)):
+        partner_settlement(session, partner.id, 2026, month, shifts=shifts)
+    record_partner_payment(session, partner.id, date(2026, 3, 5), Decimal("100000.00"), key="pp-1", number="501")
+    _, created = record_partner_payment(session, partner.id, date(2026, 3, 5), Decimal("100000.00"), key="pp-1",
+                                        number="501")
+    assert not created  # the same bank document again
+    record_partner_payment(session, partner.id, date(2026, 4, 8), Decimal("250000.00"), key="pp-2", number="577")
+    with pytest.raises(SettlementRejected, match="больше нуля"):
+        record_partner_payment(session, partner.id, date(2026, 4, 9), Decimal("-1"), key="pp-3")
+    # The partner's regime is the general rate (no row): 22% on top of the rent.
+    act = settlement_reconciliation(session, partner.id, date(2026, 3, 1), date(2026, 4, 30))
+    assert act.opening == Decimal("183000.00")  # February: 10 × 15,000 + 22%, nothing paid before March
+    assert [(e.on, e.debit, e.credit) for e in act.entries] == [
+        (date(2026, 3, 5), Decimal("0.00"), Decimal("100000.00")),
+        (date(2026, 3, 31), Decimal("366000.00"), Decimal("0.00")),
+        (date(2026, 4, 8), Decimal("0.00"), Decimal("250000.00")),
+        (date(2026, 4, 30), Decimal("402600.00"), Decimal("0.00")),
+    ]
+    assert act.entries[1].title == "Акт за март 2026 г.: аренда ТС с экипажем"
+    assert act.closing == Decimal("601600.00") and act.in_favour_of == "supplier"  # the УК owes the partner
