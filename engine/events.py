@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
@@ -19,13 +18,12 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     DurationTimerEventDefinition,
     TimerEventDefinition,
 )
-from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from engine import runtime
+from engine import bpmn_errors, runtime
 from engine.errors import Conflict, InvalidInput
 from engine.runtime import Failure
 from engine.script_engine import script_engine
@@ -63,32 +61,16 @@ def _definitions(task) -> list:
     return [definition] if definition is not None else []
 
 
-class UncaughtError(LookupError):
-    """No error boundary event around the task catches the BPMN error (it becomes an incident)."""
-
-
-def throw_error(workflow: BpmnWorkflow, task_id: str, code: str, variables: dict[str, Any]) -> Failure | None:
-    """Throw the BPMN error `code` from a service task waiting for its worker: the nearest error boundary event
-    that catches it (on the task, then on each enclosing subprocess) takes it with `variables`, and the workflow
-    runs on. `UncaughtError` when none does; the workflow is then unchanged."""
+def throw_error(workflow: BpmnWorkflow, task_id: str, code: str, message: str | None,
+                variables: dict[str, Any]) -> Failure | None:
+    """Throw the BPMN error `code` from a service task waiting for its worker (`engine.bpmn_errors.throw`) and run
+    the workflow on. `bpmn_errors.UncaughtError` when nothing catches it; the workflow is then unchanged."""
     task = _started_service_task(workflow, task_id)
-    event = BpmnEvent(ErrorEventDefinition(code, code), payload=dict(variables))
-    current = task
-    while current is not None:
-        siblings = current.parent.children if current.parent is not None else []
-        catcher = next((s for s in siblings if s is not current and s.state == TaskState.WAITING
-                        and isinstance(s.task_spec, BoundaryEvent) and s.task_spec.catches(s, event)), None)
-        if catcher is not None:
-            try:
-                catcher.task_spec.catch(catcher, event)
-                catcher.task_spec._update(catcher)
-            except SpiffWorkflowException as error:
-                return runtime.failure_of(error)
-            return runtime.advance(workflow)
-        parent_id = current.workflow.parent_task_id  # the subprocess (or call activity) around the task
-        current = workflow.get_task_from_id(parent_id) if parent_id is not None else None
-    raise UncaughtError(f"BPMN error {code} was not caught")
-
+    try:
+        bpmn_errors.throw(task, code, message, variables)
+    except SpiffWorkflowException as error:
+        return runtime.failure_of(error)
+    return runtime.advance(workflow)
 
 
 def _started_service_task(workflow: BpmnWorkflow, task_id: str):

@@ -97,13 +97,13 @@ def complete_service_task(session: Session, instance_id: str, task_id: str, resu
                                    job_id=job_id))
 
 
-def throw_bpmn_error(session: Session, instance_id: str, task_id: str, code: str, variables: dict[str, Any] | None,
-                     *, job_id: str, scope: Scope = SYSTEM) -> InstanceRecord:
+def throw_bpmn_error(session: Session, instance_id: str, task_id: str, code: str, message: str | None,
+                     variables: dict[str, Any] | None, *, job_id: str, scope: Scope = SYSTEM) -> InstanceRecord:
     """A service task's worker reported the BPMN error `code`: the error boundary event that catches it takes the
-    instance on, and the job is marked done in the same transaction. `events.UncaughtError` (nothing written)
-    when no boundary event catches it."""
+    instance on, and the job is marked done in the same transaction. `bpmn_errors.UncaughtError` (nothing
+    written) when no boundary event catches it."""
     return _finish_job(session, instance_id, job_id, scope,
-                       lambda workflow: events.throw_error(workflow, task_id, code, dict(variables or {})),
+                       lambda workflow: events.throw_error(workflow, task_id, code, message, dict(variables or {})),
                        store.event("bpmn_error_caught", instance_id, None, scope.username, task_id=task_id,
                                    job_id=job_id, error_code=code))
 
