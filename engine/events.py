@@ -13,6 +13,7 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
@@ -164,6 +165,26 @@ def start_at_event(workflow: BpmnWorkflow, event_key: str, payload: dict[str, An
         if isinstance(other.task_spec, StartEvent):
             other.cancel()
     return failure
+
+
+def start_manually(workflow: BpmnWorkflow) -> Failure | None:
+    """Run a new workflow started by a person or a client (no event named): from its plain start event, or —
+    when its only start event is a timer or a message — from that one as if it had fired once. Spiff alone would
+    run a start cycle's path once per repetition already passed, or wait for the timer. The other start events
+    stop waiting, so a manual start never waits for a start event."""
+    starts = [t for t in workflow.spec.task_specs.values() if isinstance(t, StartEvent)]
+    plain = [t for t in starts if _definitions_of(t) == []]
+    if len(plain) == len(starts):
+        return runtime.advance(workflow)
+    if plain or len(starts) == 1:
+        return start_at_event(workflow, (plain or starts)[0].bpmn_id)
+    raise Conflict(f"process {workflow.spec.name} has several start events and none of them is plain: only its "
+                   "messages and timers start it")
+
+
+def _definitions_of(task_spec) -> list:
+    definition = getattr(task_spec, "event_definition", None)
+    return [] if definition is None or isinstance(definition, NoneEventDefinition) else [definition]
 
 
 def _waiting_task(workflow: BpmnWorkflow, task_id: str):

@@ -51,7 +51,7 @@ def start_process(
         partner_id = scope.partner_id  # a partner's user starts instances of its own partner only
     spec, subprocess_specs = spec_cache.get(session, definition.id)
     workflow = runtime.new_workflow(spec, subprocess_specs, dict(variables or {}))
-    failure = runtime.advance(workflow) if start_event is None else events.start_at_event(workflow, start_event)
+    failure = events.start_manually(workflow) if start_event is None else events.start_at_event(workflow, start_event)
     record = InstanceRecord(id=str(uuid.uuid4()), definition_id=definition.id, definition_key=definition.key,
                             business_key=business_key, partner_id=partner_id, status=ACTIVE, state="", version=1)
     step = _after_step(record, workflow, failure, scope)
