@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     DurationTimerEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -94,8 +95,9 @@ def waiting_timers(workflow: BpmnWorkflow) -> list[runtime.WaitingTimer]:
                 due = due.get("next") if due.get("cycles") != 0 else None
             if isinstance(due, str):
                 moment = datetime.fromisoformat(due)
+                kind = "boundary" if isinstance(task.task_spec, BoundaryEvent) else "intermediate"
                 timers.append(runtime.WaitingTimer(str(task.id), task.task_spec.bpmn_id,
-                                           moment if moment.tzinfo else moment.replace(tzinfo=UTC)))
+                                                   moment if moment.tzinfo else moment.replace(tzinfo=UTC), kind))
                 break
     return timers
 

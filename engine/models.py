@@ -204,6 +204,8 @@ class Timer(Base):
     task_key: Mapped[str] = mapped_column(String(100))
     partner_id: Mapped[int | None]
     due_at: Mapped[datetime]
+    # boundary | intermediate (a catch event or an event-based gateway's branch); timer start events are start_event
+    kind: Mapped[str] = mapped_column(String(12), default="intermediate", server_default="intermediate")
     status: Mapped[str] = mapped_column(String(20))  # waiting | fired | cancelled
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     fired_at: Mapped[datetime | None]

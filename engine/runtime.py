@@ -61,6 +61,7 @@ class WaitingTimer:
     id: str
     task_key: str
     due_at: datetime
+    kind: str = "intermediate"  # boundary | intermediate (a catch event or an event-based gateway's branch)
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from engine import clock, instances, start_events
 from engine.errors import Conflict
-from engine.models import ProcessInstance, Timer
+from engine.models import ProcessInstance, StartEvent, Timer
 from engine.store import InstanceRecord
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,29 @@ def start_due(session: Session, limit: int = 100) -> int:
             session.rollback()  # SQLite: another scheduler holds the write lock; the row is still due
     session.commit()
     return started
+
+
+KINDS = ("boundary", "intermediate", "start")
+
+
+def counts_by_kind(session: Session) -> tuple[dict[str, int], dict[str, int]]:
+    """(waiting, due now) timers by kind: the instances' timer rows, and the armed timer start events of the
+    deployed processes as `start` — two grouped counts."""
+    now = clock.now()
+    is_due = case((_timers.c.due_at <= now, 1), else_=0)
+    waiting: dict[str, int] = {}
+    due: dict[str, int] = {}
+    connection = session.connection()
+    for kind, count, due_count in connection.execute(
+            select(_timers.c.kind, func.count(), func.sum(is_due)).where(_timers.c.status == "waiting")
+            .group_by(_timers.c.kind)):
+        waiting[kind], due[kind] = count, int(due_count or 0)
+    starts = StartEvent.__table__
+    count, due_count = connection.execute(
+        select(func.count(), func.sum(case((starts.c.due_at <= now, 1), else_=0)))
+        .where(starts.c.kind == start_events.TIMER, starts.c.due_at.is_not(None))).one()
+    waiting["start"], due["start"] = count, int(due_count or 0)
+    return waiting, due
 
 
 def lag_seconds(session: Session) -> float:
