@@ -60,7 +60,7 @@ def start_process(
     with _unit_of_work(session), store.pipelined(session):  # a new row: no version to check before the rest
         store.insert_instance(session, step.record, started_by=scope.username, state_version=STATE_VERSION,
                               ended_at=clock.now() if step.record.status == COMPLETED else None)
-        _project(session, step, before=([], [], [], []), completed=None, scope=scope)
+        _project(session, step, before=([], [], [], [], {}), completed=None, scope=scope)
     _dispatch(step.events)
     return step.record
 
@@ -248,9 +248,14 @@ def modify_variables(session: Session, instance_id: str, modifications: dict[str
     if instance.status in ENDED:
         raise Conflict(f"process instance {instance_id} has already ended")
     workflow = _workflow(session, instance)
+    waiting = events.waiting_messages(workflow)
+    keys_before = subscriptions.key_values(runtime.variables(workflow)) if waiting else {}
     runtime.set_variables(workflow, modifications, deletions)
+    keys_after = subscriptions.key_values(runtime.variables(workflow)) if waiting else {}
     with _unit_of_work(session):
         store.update_instance(session, instance, state=dump_workflow(workflow))
+        # The correlation keys follow the variables (the subscriptions themselves stay).
+        subscriptions.project_messages(session, instance, [m.id for m in waiting], waiting, keys_before, keys_after)
         store.write_events(session, [store.event("variables_modified", instance.id, instance.partner_id,
                                                  scope.username, names=sorted(modifications) + sorted(deletions))])
 
@@ -331,6 +336,7 @@ class _Step:
     timers: list[runtime.WaitingTimer]
     messages: list[events.WaitingMessage]
     search: dict[str, str] = dataclasses.field(default_factory=dict)
+    keys: dict[str, str] = dataclasses.field(default_factory=dict)  # correlation keys, when messages are waited for
 
 
 def _after_step(record: InstanceRecord, workflow, failure: Failure | None, scope: Scope) -> _Step:
@@ -352,8 +358,10 @@ def _after_step(record: InstanceRecord, workflow, failure: Failure | None, scope
         status = COMPLETED
         audit.append(store.event("instance_completed", record.id, record.partner_id, scope.username))
     after = dataclasses.replace(record, state=dump_workflow(workflow), status=status, error=error)
-    search = task_search.fields(runtime.variables(workflow)) if users else {}
-    return _Step(after, audit, users, services, timers, messages, search)
+    values = runtime.variables(workflow) if users or messages else {}
+    search = task_search.fields(values) if users else {}
+    keys = subscriptions.key_values(values) if messages else {}
+    return _Step(after, audit, users, services, timers, messages, search, keys)
 
 
 def _write(session: Session, read: InstanceRecord, written: InstanceRecord) -> None:
@@ -361,12 +369,13 @@ def _write(session: Session, read: InstanceRecord, written: InstanceRecord) -> N
                           error=written.error, ended_at=clock.now() if written.status == COMPLETED else None)
 
 
-def _waiting(workflow) -> tuple[list[str], list[str], list[str], list[str]]:
+def _waiting(workflow) -> tuple[list[str], list[str], list[str], list[str], dict[str, str]]:
     """The ids of the user tasks, service tasks, timers and message catchers an instance waits in (what the
-    projections hold)."""
+    projections hold), and its correlation keys when it waits for a message."""
+    message_ids = list(dict.fromkeys(m.id for m in events.waiting_messages(workflow)))
+    keys = subscriptions.key_values(runtime.variables(workflow)) if message_ids else {}
     return (runtime.waiting_user_task_ids(workflow), [t.id for t in runtime.waiting_service_tasks(workflow)],
-            [t.id for t in events.waiting_timers(workflow)],
-            list(dict.fromkeys(m.id for m in events.waiting_messages(workflow))))
+            [t.id for t in events.waiting_timers(workflow)], message_ids, keys)
 
 
 def _is_external(topic: str) -> bool:
@@ -379,14 +388,14 @@ def _project(session: Session, step: _Step, *, before, completed: str | None, sc
     sent `pipelined` (no result of them may be read here); the instance's versioned write comes before."""
     record = step.record
     if record.status == FAILED:
-        before = ([completed] if completed else [], [], [], [])
+        before = ([completed] if completed else [], [], [], [], {})
     with store.pipelined(session):
         step.events += store.project_tasks(session, record, before[0], step.users, completed=completed,
                                            actor=scope.username)
         job_ids = store.project_jobs(session, record, before[1], step.services, is_external=_is_external,
                                      retries_of=retries_of)
         store.project_timers(session, record, before[2], step.timers)
-        subscriptions.project_messages(session, record, before[3], step.messages)
+        subscriptions.project_messages(session, record, before[3], step.messages, before[4], step.keys)
         task_search.project(session, record.id, record.partner_id, step.search)
         step.events += [store.event("job_created", record.id, record.partner_id, scope.username, job_id=job_id)
                         for job_id in job_ids]

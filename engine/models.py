@@ -232,6 +232,22 @@ class MessageSubscription(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class CorrelationKey(Base):
+    """A variable of an instance waiting for a message, as a normalized string, once per message subscription:
+    correlation by `correlationKeys` is one indexed lookup instead of reading every candidate's state. Kept in
+    step with the subscriptions and with the variables (`engine.subscriptions`)."""
+
+    __tablename__ = "correlation_key"
+    __table_args__ = (Index("ix_correlation_key_lookup", "message_name", "name", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36), index=True)  # the subscription's task
+    message_name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(100))
+    value: Mapped[str] = mapped_column(String(200))  # engine.subscriptions.normalized
+
+
 class StartEvent(Base):
     """A message or timer start event of the latest version of a process: a message of that name, or the timer
     falling due, starts a new instance. Deploying a new version moves the rows to it, as Camunda does. A timer
