@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
@@ -135,20 +135,64 @@ def fire_timers(session: Session, instance_id: str, *, scope: Scope = SYSTEM,
     once. The scheduler may pass the `instance` it read in bulk; if that is stale, the write is a `Conflict`."""
     if instance is None:
         instance = store.read_instance(session, instance_id, scope)
-    _require_active(instance)
-    workflow = _workflow(session, instance)
-    now = clock.now()
-    if not any(timer.due_at <= now for timer in events.waiting_timers(workflow)):
+    fired = _timer_step(session, instance, scope)
+    if fired is None:
         return False  # another scheduler fired them already: nothing to write
-    before = _waiting(workflow)
-    failure = events.fire_due_timers(workflow)
-    step = _after_step(instance, workflow, failure, scope)
-    step.events.insert(0, store.event("timers_fired", instance.id, instance.partner_id, scope.username))
+    step, before = fired
     with _unit_of_work(session):
         _write(session, instance, step.record)
         _project(session, step, before=before, completed=None, scope=scope)
     _dispatch(step.events)
     return True
+
+
+def fire_timers_batch(session: Session, records: list[InstanceRecord], *, scope: Scope = SYSTEM) -> int:
+    """`fire_timers` for several instances in one transaction — one commit for the batch instead of one per
+    instance; the number that moved. An instance changed meanwhile (its versioned write matches no row) is
+    skipped with nothing of it written, as `fire_timers` would refuse it. Rows are updated in id order, so two
+    schedulers batching the same instances wait for each other instead of deadlocking. Should anything else
+    fail, the batch is rolled back and its instances are fired one by one."""
+    moved, fired_events = 0, []
+    try:
+        for record in sorted(records, key=lambda r: r.id):
+            try:
+                fired = _timer_step(session, record, scope)
+                if fired is None:
+                    continue
+                step, before = fired
+                _write(session, record, step.record)
+            except Conflict:
+                continue  # a person or another scheduler moved it first; its timers are in its new state
+            _project(session, step, before=before, completed=None, scope=scope)
+            fired_events += step.events
+            moved += 1
+        session.commit()
+    except Exception:  # noqa: BLE001 — isolate whatever failed: every instance gets its own transaction
+        session.rollback()
+        return sum(_fire_alone(session, record, scope) for record in records)
+    _dispatch(fired_events)
+    return moved
+
+
+def _fire_alone(session: Session, record: InstanceRecord, scope: Scope) -> bool:
+    try:
+        return fire_timers(session, record.id, instance=record, scope=scope)
+    except Conflict:
+        return False
+
+
+def _timer_step(session: Session, instance: InstanceRecord, scope: Scope) -> tuple[_Step, tuple] | None:
+    """The step of an instance whose due timers fire, with what it waited in before; None when none is due."""
+    _require_active(instance)
+    workflow = _workflow(session, instance)
+    before = _waiting(workflow)
+    now = clock.now()
+    if not any(timer.due_at <= now for timer in before.timer_dues):
+        return None
+    failure = events.fire_due_timers(workflow)
+    step = _after_step(instance, workflow, failure, scope)
+    step.events.insert(0, store.event("timers_fired", instance.id, instance.partner_id, scope.username))
+    return step, before
 
 
 def deliver_message(session: Session, instance_id: str, task_id: str, message_name: str,
@@ -343,9 +387,10 @@ def _after_step(record: InstanceRecord, workflow, failure: Failure | None, scope
     """The instance after a step — state, status, error, waiting tasks — and the audit events of how it ended."""
     users, services, timers, messages = [], [], [], []
     if failure is None:
+        waits = events.waits(workflow)
         try:
-            users, services = runtime.waiting_user_tasks(workflow), runtime.waiting_service_tasks(workflow)
-            timers, messages = events.waiting_timers(workflow), events.waiting_messages(workflow)
+            users = runtime.describe_user_tasks(waits.users)
+            services, timers, messages = waits.services, waits.timers, waits.messages
         except runtime.StepFailed as step_failed:
             failure = step_failed.failure
     audit = []
@@ -369,13 +414,25 @@ def _write(session: Session, read: InstanceRecord, written: InstanceRecord) -> N
                           error=written.error, ended_at=clock.now() if written.status == COMPLETED else None)
 
 
-def _waiting(workflow) -> tuple[list[str], list[str], list[str], list[str], dict[str, str]]:
-    """The ids of the user tasks, service tasks, timers and message catchers an instance waits in (what the
-    projections hold), and its correlation keys when it waits for a message."""
-    message_ids = list(dict.fromkeys(m.id for m in events.waiting_messages(workflow)))
+class _Before(NamedTuple):
+    """What an instance waited in before a step: the ids the projections hold, its correlation keys when it waits
+    for a message, and its timers with their due times."""
+
+    users: list[str]
+    services: list[str]
+    timers: list[str]
+    messages: list[str]
+    keys: dict[str, str]
+    timer_dues: list[runtime.WaitingTimer]
+
+
+def _waiting(workflow) -> _Before:
+    """What the instance waits in now (one walk of its tasks), to diff the projections against after the step."""
+    waits = events.waits(workflow)
+    message_ids = list(dict.fromkeys(m.id for m in waits.messages))
     keys = subscriptions.key_values(runtime.variables(workflow)) if message_ids else {}
-    return (runtime.waiting_user_task_ids(workflow), [t.id for t in runtime.waiting_service_tasks(workflow)],
-            [t.id for t in events.waiting_timers(workflow)], message_ids, keys)
+    return _Before([str(t.id) for t in waits.users], [t.id for t in waits.services], [t.id for t in waits.timers],
+                   message_ids, keys, waits.timers)
 
 
 def _is_external(topic: str) -> bool:
