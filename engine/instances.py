@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine import clock, dispatch, events, runtime, store, subscriptions, task_search
 from engine.errors import Conflict, Forbidden, NotFound
-from engine.models import ProcessDefinition
+from engine.models import MessageSubscription, ProcessDefinition
 from engine.operators import registry
 from engine.retry import retries_of
 from engine.runtime import Failure
@@ -147,31 +147,31 @@ def fire_timers(session: Session, instance_id: str, *, scope: Scope = SYSTEM,
 
 
 def fire_timers_batch(session: Session, records: list[InstanceRecord], *, scope: Scope = SYSTEM) -> int:
-    """`fire_timers` for several instances in one transaction — one commit for the batch instead of one per
-    instance; the number that moved. An instance changed meanwhile (its versioned write matches no row) is
-    skipped with nothing of it written, as `fire_timers` would refuse it. Rows are updated in id order, so two
-    schedulers batching the same instances wait for each other instead of deadlocking. Should anything else
-    fail, the batch is rolled back and its instances are fired one by one."""
-    moved, fired_events = 0, []
+    """`fire_timers` for several instances in one transaction, the number that moved: the steps are run first,
+    then every instance is written by one executemany and every projection in one pipelined round trip, and one
+    commit ends the batch — three round trips for the batch instead of three per instance. Rows are updated in id
+    order, so two schedulers batching the same instances wait for each other instead of deadlocking. When any
+    instance was changed meanwhile (or anything else fails), the batch is rolled back and its instances are fired
+    one transaction each, which skips the stale ones."""
+    steps = []
     try:
         for record in sorted(records, key=lambda r: r.id):
             try:
                 fired = _timer_step(session, record, scope)
-                if fired is None:
-                    continue
-                step, before = fired
-                _write(session, record, step.record)
             except Conflict:
-                continue  # a person or another scheduler moved it first; its timers are in its new state
-            _project(session, step, before=before, completed=None, scope=scope)
-            fired_events += step.events
-            moved += 1
+                continue  # no longer active
+            if fired is not None:
+                steps.append((record, *fired))
+        store.update_instances(session, [(record, _written(step.record)) for record, step, _ in steps])
+        with store.pipelined(session):
+            for _, step, before in steps:
+                _project(session, step, before=before, completed=None, scope=scope)
         session.commit()
-    except Exception:  # noqa: BLE001 — isolate whatever failed: every instance gets its own transaction
+    except Exception:  # noqa: BLE001 — a stale instance or any failure: every instance gets its own transaction
         session.rollback()
         return sum(_fire_alone(session, record, scope) for record in records)
-    _dispatch(fired_events)
-    return moved
+    _dispatch([event for _, step, _ in steps for event in step.events])
+    return len(steps)
 
 
 def _fire_alone(session: Session, record: InstanceRecord, scope: Scope) -> bool:
@@ -304,6 +304,22 @@ def modify_variables(session: Session, instance_id: str, modifications: dict[str
                                                  scope.username, names=sorted(modifications) + sorted(deletions))])
 
 
+def reindex_correlation_keys(session: Session, batch: int = 200) -> int:
+    """Rewrite the correlation keys of every instance that waits for a message, from its state — once after
+    upgrading from a release without them (their subscriptions would match no correlation key otherwise); the
+    number of instances, committed `batch` at a time."""
+    instance_ids = list(session.scalars(select(MessageSubscription.instance_id).distinct()))
+    session.rollback()
+    for start in range(0, len(instance_ids), batch):
+        for instance_id in instance_ids[start:start + batch]:
+            instance = store.read_instance(session, instance_id, SYSTEM)
+            workflow = _workflow(session, instance)
+            keys = subscriptions.key_values(runtime.variables(workflow))
+            subscriptions.rewrite_keys(session, instance, events.waiting_messages(workflow), keys)
+        session.commit()
+    return len(instance_ids)
+
+
 def instance_variables(session: Session, instance_id: str, *, scope: Scope = SYSTEM) -> dict[str, Any]:
     """The variables of an instance."""
     return runtime.variables(_workflow(session, store.read_instance(session, instance_id, scope)))
@@ -410,8 +426,13 @@ def _after_step(record: InstanceRecord, workflow, failure: Failure | None, scope
 
 
 def _write(session: Session, read: InstanceRecord, written: InstanceRecord) -> None:
-    store.update_instance(session, read, state=written.state, state_version=STATE_VERSION, status=written.status,
-                          error=written.error, ended_at=clock.now() if written.status == COMPLETED else None)
+    store.update_instance(session, read, **_written(written))
+
+
+def _written(written: InstanceRecord) -> dict[str, Any]:
+    """The columns a step writes to its instance."""
+    return {"state": written.state, "state_version": STATE_VERSION, "status": written.status,
+            "error": written.error, "ended_at": clock.now() if written.status == COMPLETED else None}
 
 
 class _Before(NamedTuple):

@@ -100,6 +100,13 @@ def project_messages(session: Session, instance: InstanceRecord, before: Iterabl
         _insert_keys(session, instance, kept, {n: keys_after[n] for n in changed if n in keys_after})
 
 
+def rewrite_keys(session: Session, instance: InstanceRecord, waiting: list[WaitingMessage],
+                 keys: Mapping[str, str]) -> None:
+    """Replace all correlation keys of the instance by `keys` on each of its `waiting` subscriptions."""
+    session.connection().execute(delete(_keys).where(_keys.c.instance_id == instance.id))
+    _insert_keys(session, instance, waiting, keys)
+
+
 def _insert_keys(session: Session, instance: InstanceRecord, messages: list[WaitingMessage],
                  keys: Mapping[str, str]) -> None:
     rows = [{"instance_id": instance.id, "task_id": m.id, "message_name": m.message_name, "name": name,

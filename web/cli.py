@@ -1,4 +1,5 @@
-"""Command line: `reglament …` (or `flask --app web …`): deploy, seed-demo, start, instances, create-user.
+"""Command line: `reglament …` (or `flask --app web …`): deploy, seed-demo, start, instances, create-user,
+reindex-correlation-keys.
 Database migrations are Flask-Migrate's: `reglament db upgrade`."""
 
 from __future__ import annotations
@@ -143,8 +144,16 @@ def scheduler_command(interval: float) -> None:
     Scheduler(current_app._get_current_object(), interval_seconds=interval).run_forever()
 
 
+@click.command("reindex-correlation-keys")
+def reindex_correlation_keys_command() -> None:
+    """Rewrite the correlation keys of the instances waiting for messages (once, after upgrading to the release
+    that added them)."""
+    count = instance_service.reindex_correlation_keys(db.session)
+    click.echo(f"correlation keys rewritten for {count} waiting instance(s)")
+
+
 def register(app: Flask) -> None:
     for command in (deploy_command, seed_demo_command, start_command, instances_command, create_user_command,
-                    serve_command, scheduler_command):
+                    serve_command, scheduler_command, reindex_correlation_keys_command):
         app.cli.add_command(command)
 

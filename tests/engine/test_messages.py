@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from engine import instances, messages
 from engine.deployment import deploy
@@ -181,3 +181,14 @@ def test_a_correlation_key_that_is_not_a_scalar_is_refused(session, payment_wait
     instances.start_process(session, "payment_wait", {"contract_no": "Д-7"})
     with pytest.raises(InvalidInput, match="correlation key 'contract_no'"):
         messages.correlate_message(session, "contract_signed", correlation_keys={"contract_no": ["Д-7"]})
+
+
+def test_reindexing_gives_subscriptions_written_before_the_keys_existed_their_keys(session, payment_wait):
+    instance = instances.start_process(session, "payment_wait", {"contract_no": "Д-7"})
+    session.execute(delete(CorrelationKey))  # as after upgrading from a release without the index
+    session.commit()
+    with pytest.raises(NotCorrelated):
+        messages.correlate_message(session, "contract_signed", correlation_keys={"contract_no": "Д-7"})
+    assert instances.reindex_correlation_keys(session) == 1
+    [result] = messages.correlate_message(session, "contract_signed", correlation_keys={"contract_no": "Д-7"})
+    assert result.instance.id == instance.id

@@ -66,12 +66,10 @@ def test_two_schedulers_at_once_fire_each_timer_once(app, escalation):
     assert fired == 10
 
 
-def test_a_batch_fires_in_one_transaction_and_skips_an_instance_changed_meanwhile(session, escalation):
+def test_a_batch_of_due_instances_fires_in_one_transaction(session, escalation):
     ids = [instances.start_process(session, "escalation", {}).id for _ in range(5)]
     records = [store.read_instance(session, instance_id, SYSTEM) for instance_id in ids]
     session.commit()
-    changed = session.scalar(select(HumanTask.id).where(HumanTask.instance_id == ids[2]))
-    instances.complete_task(session, changed)  # after the scheduler read it: its record is stale
     commits = []
 
     def count(connection) -> None:
@@ -80,14 +78,29 @@ def test_a_batch_fires_in_one_transaction_and_skips_an_instance_changed_meanwhil
     event.listen(session.get_bind(), "commit", count)
     try:
         with time_machine.travel(clock.now() + THREE_DAYS, tick=False):
-            assert instances.fire_timers_batch(session, records) == 4
+            assert instances.fire_timers_batch(session, records) == 5
     finally:
         event.remove(session.get_bind(), "commit", count)
     assert len(commits) == 1
+    assert _open_tasks(session) == ["escalate"] * 5
+    for instance_id in ids:
+        assert_state_round_trips(session, instance_id)
+
+
+def test_a_batch_skips_an_instance_changed_meanwhile_and_fires_the_others(session, escalation):
+    ids = [instances.start_process(session, "escalation", {}).id for _ in range(5)]
+    records = [store.read_instance(session, instance_id, SYSTEM) for instance_id in ids]
+    session.commit()
+    changed = session.scalar(select(HumanTask.id).where(HumanTask.instance_id == ids[2]))
+    instances.complete_task(session, changed)  # after the scheduler read it: its record is stale
+    with time_machine.travel(clock.now() + THREE_DAYS, tick=False):
+        assert instances.fire_timers_batch(session, records) == 4
     session.expire_all()
     assert session.get(ProcessInstance, ids[2]).status == "completed"
     assert sorted(session.scalars(select(HumanTask.instance_id).where(HumanTask.task_key == "escalate"))) == sorted(
         ids[:2] + ids[3:])
+    fired = session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.kind == "timers_fired"))
+    assert fired == 4
     for instance_id in ids:
         assert_state_round_trips(session, instance_id)
 
