@@ -9,10 +9,11 @@ import pytest
 import time_machine
 from sqlalchemy import event, func, select
 
-from engine import clock, instances, messages, timers
+from engine import clock, instances, messages, store, timers
 from engine.deployment import deploy
 from engine.messages import NotCorrelated
 from engine.models import AuditEvent, HumanTask, MessageSubscription, ProcessInstance, Timer
+from engine.scope import SYSTEM
 from tests.engine.conftest import RULES, assert_state_round_trips, diagram, two_schedulers_at
 from web.extensions import db
 
@@ -63,6 +64,32 @@ def test_two_schedulers_at_once_fire_each_timer_once(app, escalation):
     assert _open_tasks(db.session) == ["escalate"] * 10
     fired = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.kind == "timers_fired"))
     assert fired == 10
+
+
+def test_a_batch_fires_in_one_transaction_and_skips_an_instance_changed_meanwhile(session, escalation):
+    ids = [instances.start_process(session, "escalation", {}).id for _ in range(5)]
+    records = [store.read_instance(session, instance_id, SYSTEM) for instance_id in ids]
+    session.commit()
+    changed = session.scalar(select(HumanTask.id).where(HumanTask.instance_id == ids[2]))
+    instances.complete_task(session, changed)  # after the scheduler read it: its record is stale
+    commits = []
+
+    def count(connection) -> None:
+        commits.append(connection)
+
+    event.listen(session.get_bind(), "commit", count)
+    try:
+        with time_machine.travel(clock.now() + THREE_DAYS, tick=False):
+            assert instances.fire_timers_batch(session, records) == 4
+    finally:
+        event.remove(session.get_bind(), "commit", count)
+    assert len(commits) == 1
+    session.expire_all()
+    assert session.get(ProcessInstance, ids[2]).status == "completed"
+    assert sorted(session.scalars(select(HumanTask.instance_id).where(HumanTask.task_key == "escalate"))) == sorted(
+        ids[:2] + ids[3:])
+    for instance_id in ids:
+        assert_state_round_trips(session, instance_id)
 
 
 def test_many_timers_due_in_the_same_second_all_fire(session, escalation):
