@@ -86,12 +86,14 @@ def test_a_broken_diagram_is_refused_with_its_file_and_element_and_nothing_is_st
 
 
 def test_seed_start_and_list_give_an_operator_a_running_claim(schema):
-    seeded = reglament(schema, "seed-demo")
+    seeded = reglament(schema, "seed-demo", "--plan-seconds", "0.5")
     assert seeded.returncode == 0, seeded.stderr
-    logins = [line.split() for line in seeded.stdout.splitlines()[1:]]
+    login_lines, _, routing_report = seeded.stdout.partition("\n\n")
+    logins = [line.split() for line in login_lines.splitlines()[1:]]
+    assert routing_report.startswith("Routing demo: 170 container sites, 4 trucks")
     assert ["demo", "/", "demo"] == logins[0][:3]
     assert all([role, "/", role] in [login[:3] for login in logins] for role in ROLES)
-    again = reglament(schema, "seed-demo")
+    again = reglament(schema, "seed-demo", "--plan-seconds", "0.5")
     assert again.returncode == 0 and again.stdout == seeded.stdout
     with sqlite3.connect(schema) as conn:
         assert conn.execute("SELECT count(*) FROM app_user").fetchone()[0] == len(logins)
