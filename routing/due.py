@@ -11,11 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clients.models import ContainerSite
-from routing.models import NOT_COLLECTED_REASONS, CollectionSchedule, Pickup, RoutePlan, Season
+from routing.models import MISSED_REASONS, NOT_COLLECTED_REASONS, CollectionSchedule, Pickup, RoutePlan, Season
 
 SUMMER_FROM = Decimal(5)  # mean daily temperature ≥ +5 °C: collect daily; ≤ +4 °C: at least every 3 days
 WINTER_INTERVAL_DAYS = 3
-MISSED_REASONS = ("blocked_access", "broken_container")  # «no waste» is not a miss: nothing was due to go
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ SCHEDULE_KINDS = ("seasonal", "weekdays", "once")  # СанПиН daily/every 3 
 SEASONS = ("summer", "winter")  # summer: daily (mean ≥ +5 °C); winter: every 3 days (≤ +4 °C)
 NOT_COLLECTED_REASONS = {"blocked_access": "нет подъезда", "no_waste": "нет отходов",
                          "broken_container": "сломан контейнер"}  # why a stop was not collected, as the crew says
+MISSED_REASONS = ("blocked_access", "broken_container")  # «no waste» is not a miss: nothing was due to go
 
 
 class Depot(Base):

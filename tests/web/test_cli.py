@@ -62,7 +62,8 @@ def test_upgrade_creates_the_schema_and_deploy_reports_new_then_unchanged_defini
     assert second.returncode == 0, second.stderr
     assert "unchanged debtor_claim version 1" in second.stdout and "unchanged debt_stage version 1" in second.stdout
     assert "deployed" not in second.stdout
-    assert definitions(database) == [("bulk_receipts", 1), ("debt_stage", 1), ("debtor_claim", 1)]
+    assert definitions(database) == [("bulk_receipts", 1), ("debt_stage", 1), ("debtor_claim", 1),
+                                     ("missed_pickups", 1)]
 
 
 def test_a_broken_diagram_is_refused_with_its_file_and_element_and_nothing_is_stored(schema, tmp_path):
