@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, delete, insert, select, update
+from sqlalchemy import DateTime, String, bindparam, case, delete, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -80,6 +80,24 @@ _READ_TASK_WITH_INSTANCE = (select(*_TASK_COLUMNS, *_INSTANCE_COLUMNS)
                             .where(_tasks.c.id == bindparam("b_id")))
 _UPDATE_INSTANCE = update(_instances).where(_instances.c.id == bindparam("b_id"),
                                             _instances.c.version == bindparam("b_version"))
+# The projections' statements for tasks that stopped waiting, with the ids as one expanding parameter.
+_GONE = bindparam("b_gone", expanding=True)
+_CLOSE_TASKS = (update(_tasks).where(_tasks.c.id.in_(_GONE), _tasks.c.status == "open")
+                .values(status=case((_tasks.c.id == bindparam("b_completed", type_=String()), "completed"),
+                                    else_="cancelled"),
+                        ended_at=bindparam("b_now", type_=DateTime()),
+                        completed_by=case((_tasks.c.id == bindparam("b_completed", type_=String()),
+                                           bindparam("b_actor", type_=String())), else_=None)))
+_DROP_CANDIDATES = delete(_candidates).where(_candidates.c.task_id.in_(_GONE))
+_CANCEL_JOBS = (update(_jobs).where(_jobs.c.task_id.in_(_GONE), _jobs.c.status.in_(("pending", "locked", "incident")))
+                .values(status="cancelled", ended_at=bindparam("b_now", type_=DateTime()), locked_by=None,
+                        lock_expires_at=None))
+_END_TIMERS = (update(_timers).where(_timers.c.task_id.in_(_GONE), _timers.c.status == "waiting")
+               .values(status=case((_timers.c.due_at <= bindparam("b_now", type_=DateTime()), "fired"),
+                                   else_="cancelled"),
+                       fired_at=bindparam("b_now", type_=DateTime())))
+_MOVE_TIMER = (update(_timers).where(_timers.c.task_id == bindparam("b_task"), _timers.c.status == "waiting")
+               .values(due_at=bindparam("b_due", type_=DateTime())))
 
 
 @contextmanager
@@ -166,12 +184,8 @@ def project_tasks(session: Session, instance: InstanceRecord, before: Iterable[s
     now = clock.now()
     if gone:
         connection = session.connection()
-        connection.execute(
-            update(_tasks).where(_tasks.c.id.in_(gone), _tasks.c.status == "open")
-            .values(status=case((_tasks.c.id == completed, "completed"), else_="cancelled"), ended_at=now,
-                    completed_by=case((_tasks.c.id == completed, actor), else_=None))
-        )
-        connection.execute(delete(_candidates).where(_candidates.c.task_id.in_(gone)))
+        connection.execute(_CLOSE_TASKS, {"b_gone": gone, "b_completed": completed, "b_now": now, "b_actor": actor})
+        connection.execute(_DROP_CANDIDATES, {"b_gone": gone})
     known = set(before)
     new = [task for task in after if task.id not in known]
     if not new:
@@ -202,9 +216,7 @@ def project_jobs(session: Session, instance: InstanceRecord, before: Iterable[st
     after_ids = {task.id for task in after}
     gone = [task_id for task_id in before if task_id not in after_ids]
     if gone:
-        session.connection().execute(
-            update(_jobs).where(_jobs.c.task_id.in_(gone), _jobs.c.status.in_(("pending", "locked", "incident")))
-            .values(status="cancelled", ended_at=clock.now(), locked_by=None, lock_expires_at=None))
+        session.connection().execute(_CANCEL_JOBS, {"b_gone": gone, "b_now": clock.now()})
     known = set(before)
     new = [task for task in after if task.id not in known]
     if not new:
@@ -231,9 +243,7 @@ def project_timers(session: Session, instance: InstanceRecord, before: Iterable[
     gone = [task_id for task_id in before if task_id not in after_ids]
     connection = session.connection()
     if gone:
-        connection.execute(
-            update(_timers).where(_timers.c.task_id.in_(gone), _timers.c.status == "waiting")
-            .values(status=case((_timers.c.due_at <= now, "fired"), else_="cancelled"), fired_at=now))
+        connection.execute(_END_TIMERS, {"b_gone": gone, "b_now": now})
     known = set(before)
     new = [timer for timer in after if timer.id not in known]
     insert_rows(session, _timers, [
@@ -242,8 +252,7 @@ def project_timers(session: Session, instance: InstanceRecord, before: Iterable[
          "fired_at": None} for t in new])
     moved = [timer for timer in after if timer.id in known]  # a cycle timer's next due time
     for timer in moved:
-        connection.execute(update(_timers).where(_timers.c.task_id == timer.id, _timers.c.status == "waiting")
-                           .values(due_at=timer.due_at))
+        connection.execute(_MOVE_TIMER, {"b_task": timer.id, "b_due": timer.due_at})
 
 
 def finish_job(session: Session, job_id: str) -> bool:

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import bindparam, delete, insert
 from sqlalchemy.orm import Session
 
 from engine import clock, store
@@ -30,6 +30,9 @@ _subscriptions = MessageSubscription.__table__
 _keys = CorrelationKey.__table__
 _MAX_VALUE = 200  # longer values are kept as their digest (equality is all correlation needs)
 _MAX_NAME = 100
+_GONE = bindparam("b_gone", expanding=True)
+_DROP_SUBSCRIPTIONS = delete(_subscriptions).where(_subscriptions.c.task_id.in_(_GONE))
+_DROP_KEYS = delete(_keys).where(_keys.c.task_id.in_(_GONE))
 
 
 def normalized(value: Any) -> str | None:
@@ -80,8 +83,8 @@ def project_messages(session: Session, instance: InstanceRecord, before: Iterabl
     gone = [task_id for task_id in before if task_id not in after_ids]
     connection = session.connection()
     if gone:
-        connection.execute(delete(_subscriptions).where(_subscriptions.c.task_id.in_(gone)))
-        connection.execute(delete(_keys).where(_keys.c.task_id.in_(gone)))
+        connection.execute(_DROP_SUBSCRIPTIONS, {"b_gone": gone})
+        connection.execute(_DROP_KEYS, {"b_gone": gone})
     known = set(before)
     new = [message for message in after if message.id not in known]
     if new:
