@@ -92,6 +92,19 @@ def counts_by_kind(session: Session) -> tuple[dict[str, int], dict[str, int]]:
     return waiting, due
 
 
+def seconds_until_next(session: Session) -> float | None:
+    """Seconds until the next waiting timer or armed timer start event falls due (0 when one is due already,
+    None when nothing waits)."""
+    starts = StartEvent.__table__
+    connection = session.connection()
+    moments = [connection.execute(select(func.min(_timers.c.due_at)).where(_timers.c.status == "waiting")).scalar(),
+               connection.execute(select(func.min(starts.c.due_at))
+                                  .where(starts.c.kind == start_events.TIMER, starts.c.due_at.is_not(None))).scalar()]
+    now = clock.now()
+    found = [(m if m.tzinfo else m.replace(tzinfo=now.tzinfo)) for m in moments if m is not None]
+    return max((min(found) - now).total_seconds(), 0.0) if found else None
+
+
 def lag_seconds(session: Session) -> float:
     """How late the most overdue waiting timer is (0 when nothing is due): the scheduler's health."""
     oldest = session.connection().execute(

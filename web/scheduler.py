@@ -13,6 +13,7 @@ from engine import dispatch, jobs, timers
 from web.extensions import db
 
 log = logging.getLogger(__name__)
+MIN_PAUSE = 0.02  # seconds: the shortest wait between ticks, a timer falling due just after one is fired soon
 
 
 class Scheduler:
@@ -22,6 +23,7 @@ class Scheduler:
         self.sweep_every = sweep_every
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._next_in: float | None = None  # seconds until the next timer falls due, read at the end of a tick
 
     def tick(self, sweep: bool) -> tuple[int, int]:
         """Fire due timers; with `sweep`, re-enqueue ready jobs. Returns (instances moved, jobs re-enqueued)."""
@@ -29,21 +31,33 @@ class Scheduler:
             try:
                 moved = timers.fire_due(db.session)
                 swept = jobs.ready_job_ids(db.session) if sweep else []
+                self._next_in = timers.seconds_until_next(db.session)
             finally:
                 db.session.remove()
         dispatch.jobs_ready(swept)
         return moved, len(swept)
 
+    def pause(self, moved: int) -> float:
+        """Seconds to wait before the next tick: until the next timer falls due, at most the interval. A timer
+        still due after a tick that moved nothing cannot fire now (its instance is suspended, say): then the
+        whole interval, so that it is not retried in a busy loop."""
+        next_in = self._next_in
+        if next_in is None or (next_in == 0 and moved == 0):
+            return self.interval
+        return min(self.interval, max(next_in, MIN_PAUSE))
+
     def run_forever(self) -> None:
         ticks = 0
         sweeping = self.app.config["MODE"] == "distributed"
         while not self._stop.is_set():
+            moved = 0
+            self._next_in = None
             try:
-                self.tick(sweep=sweeping and ticks % self.sweep_every == 0)
+                moved, _ = self.tick(sweep=sweeping and ticks % self.sweep_every == 0)
             except Exception:  # noqa: BLE001 — one bad tick must not stop the timers of everyone else
                 log.exception("scheduler tick failed")
             ticks += 1
-            self._stop.wait(self.interval)
+            self._stop.wait(self.pause(moved))
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run_forever, name="reglament-scheduler", daemon=True)
