@@ -19,7 +19,6 @@ from engine.models import HumanTask
 from forms.validation import FormError, SubmissionInvalid, parse_form, validate_submission
 from identity.models import User
 from web.extensions import db
-from web.worklist import notifications
 from web.worklist.auth import current_scope, require_sign_in
 from web.worklist.inbox import SLA_TITLES
 from web.worklist.locale import N_
@@ -150,10 +149,7 @@ def assign(task_id: str):
     if user is None:
         flash(_("Сотрудник не найден"), "warn")
         return redirect(_back(task_id))
-    worklist.assign(db.session, task_id, user.username, user.partner_id, scope)
-    # After the commit (worklist.assign has committed): a mail server that fails cannot undo the assignment.
-    task = queries.task_or_404(db.session, task_id, scope)
-    notifications.task_assigned(task_id, escalated=worklist.sla(task.due_at) == "overdue")
+    worklist.assign(db.session, task_id, user.username, user.partner_id, scope)  # mails him after the commit
     flash(_("Задача назначена: %(name)s", name=user.full_name or user.username), "ok")
     return redirect(_back(task_id))
 
