@@ -18,7 +18,7 @@ from engine.errors import InvalidInput
 from identity.models import User
 from web.extensions import db
 from web.worklist.auth import current_scope, require_sign_in
-from web.worklist.locale import N_
+from web.worklist.locale import N_, translate_error
 
 blueprint = Blueprint("inbox", __name__)
 blueprint.before_request(require_sign_in)
@@ -112,7 +112,7 @@ def save_filter():
                              request.form.get("query", ""))
         flash(_("Фильтр сохранён"), "ok")
     except InvalidInput as error:
-        flash(str(error), "warn")
+        flash(translate_error(error), "warn")
     return redirect(_back())
 
 
