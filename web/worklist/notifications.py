@@ -55,7 +55,7 @@ def committed(events: list[dict]) -> None:
 def task_assigned(task_id: str, assignee: str, actor: str | None) -> list[EmailMessage]:
     """The mail to `assignee` of a task just given to him («просроченная» when it is overdue already)."""
     task = db.session.get(HumanTask, task_id)
-    user = _user(assignee)
+    user = _user(assignee, task) if task is not None else None
     if task is None or user is None or task.status != "open":
         return []
     escalated = worklist.sla(task.due_at) == "overdue"
@@ -69,7 +69,7 @@ def task_created(task_id: str, actor: str | None, *, escalated: bool) -> list[Em
     if task is None:
         return []
     if task.assignee:
-        user = _user(task.assignee) if task.assignee != actor else None
+        user = _user(task.assignee, task) if task.assignee != actor else None
         if user is None:
             return []
         subject = (
@@ -132,9 +132,12 @@ def _message(user: User, subject: str, task: HumanTask, actor: str | None, *, gr
     return message
 
 
-def _user(username: str) -> User | None:
+def _user(username: str, task: HumanTask) -> User | None:
+    """The active user with an e-mail who may see the task (its partner's, or the УК's)."""
     user = db.session.scalar(select(User).where(User.username == username, User.active.is_(True)))
-    return user if user is not None and user.email else None
+    if user is None or not user.email or user.partner_id not in (None, task.partner_id):
+        return None
+    return user
 
 
 def _members(task: HumanTask) -> list[User]:

@@ -222,3 +222,10 @@ def test_without_a_mail_server_configured_nothing_is_sent_and_the_step_stands(ap
     app.config["SMTP_HOST"] = ""
     _instance, task_id = _start_act(session)
     assert session.scalar(select(HumanTask.assignee).where(HumanTask.id == task_id)) == "agent"
+
+
+def test_a_task_put_on_another_partners_user_mails_nobody(session, smtp, act_check):
+    _instance, task_id = _start_act(session)
+    smtp.messages.clear()
+    instances.set_assignee(session, task_id, "west_manager")  # the engine itself does not know the users' partners
+    assert smtp.messages == []
