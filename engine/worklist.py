@@ -85,13 +85,20 @@ def inbox(session: Session, scope: Scope, query: InboxQuery, *, now: datetime | 
         raise InvalidInput(f"unknown sort {query.sort!r}")
     per_page = min(max(query.per_page, 1), MAX_PER_PAGE)
     statement = _filtered(_tab(scope, query.tab, now), query)
+    ordered = statement.order_by(*SORTS[query.sort], HumanTask.id)
     if counts is not None and not _has_filters(query):
         total = counts[query.tab]
     else:
+        # The total comes with the page (a window count): one statement and one round trip instead of two, and
+        # on PostgreSQL less work than a separate count. Only a page past the end needs the count on its own.
+        page = max(query.page, 1)
+        rows = session.execute(ordered.add_columns(func.count().over().label("total"))
+                               .offset((page - 1) * per_page).limit(per_page)).all()
+        if rows or page == 1:
+            return InboxPage([row[0] for row in rows], rows[0].total if rows else 0, page, per_page)
         total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
     page = min(max(query.page, 1), max(1, math.ceil(total / per_page)))
-    rows = session.scalars(statement.order_by(*SORTS[query.sort], HumanTask.id)
-                           .offset((page - 1) * per_page).limit(per_page))
+    rows = session.scalars(ordered.offset((page - 1) * per_page).limit(per_page))
     return InboxPage(list(rows), total, page, per_page)
 
 
