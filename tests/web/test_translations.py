@@ -148,6 +148,18 @@ def test_the_russian_messages_of_domain_modules_are_marked_for_translation(modul
     assert _unmarked_cyrillic(ROOT / module) == []
 
 
+def _untranslated_template_text(path: Path) -> list[str]:
+    """Russian text of a template outside gettext calls and comments."""
+    source = re.sub(r"\{#.*?#\}", "", path.read_text(encoding="utf-8"), flags=re.S)
+    source = re.sub(r"n?gettext\((?:[^()]|\([^()]*\))*\)|_\((['\"]).*?\1", "", source, flags=re.S)
+    return [line.strip() for line in source.splitlines() if re.search("[А-Яа-яЁё]", line)]
+
+
+@pytest.mark.parametrize("template", sorted((ROOT / "web" / "templates").rglob("*.html")), ids=lambda path: path.name)
+def test_every_russian_text_of_a_template_goes_through_gettext(template):
+    assert _untranslated_template_text(template) == []
+
+
 def test_a_text_keeps_its_parameters_and_reads_russian_until_translated(app):
     message = Text("Не короче %(least)s символов", least=3)
     assert message == "Не короче 3 символов"
