@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from clients.models import Container, ContainerSite
 from routing.billing_feed import feed_billing
 from routing.models import NOT_COLLECTED_REASONS, Pickup, Truck
+from texts import N_
 
 BUSINESS_TZ = ZoneInfo("Asia/Novosibirsk")
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
@@ -29,22 +30,22 @@ BATCH_MAX_ITEMS = 500
 class PickupSchema(Schema):
     """One stop as the crew's phone reports it."""
 
-    uuid = fields.UUID(required=True, error_messages={"invalid_uuid": "нужен UUID, созданный телефоном",
-                                                      "required": "обязательное поле не заполнено"})
-    site_id = fields.Integer(required=True, error_messages={"required": "обязательное поле не заполнено",
-                                                            "invalid": "нужно целое число"})
+    uuid = fields.UUID(required=True, error_messages={"invalid_uuid": N_("нужен UUID, созданный телефоном"),
+                                                      "required": N_("обязательное поле не заполнено")})
+    site_id = fields.Integer(required=True, error_messages={"required": N_("обязательное поле не заполнено"),
+                                                            "invalid": N_("нужно целое число")})
     truck_id = fields.Integer(load_default=None)
-    collected = fields.Boolean(required=True, error_messages={"required": "укажите, вывезено ли"})
-    containers = fields.Integer(load_default=0, validate=validate.Range(min=0, max=500, error="от 0 до 500"))
+    collected = fields.Boolean(required=True, error_messages={"required": N_("укажите, вывезено ли")})
+    containers = fields.Integer(load_default=0, validate=validate.Range(min=0, max=500, error=N_("от 0 до 500")))
     volume_m3 = fields.Decimal(load_default=None, places=3, validate=validate.Range(
-        min=Decimal(0), max=Decimal(500), error="объём от 0 до 500 м³"))
+        min=Decimal(0), max=Decimal(500), error=N_("объём от 0 до 500 м³")))
     at = fields.AwareDateTime(required=True, error_messages={
-        "invalid": "нужны дата и время ISO 8601", "invalid_awareness": "укажите часовой пояс времени",
-        "required": "обязательное поле не заполнено"})
+        "invalid": N_("нужны дата и время ISO 8601"), "invalid_awareness": N_("укажите часовой пояс времени"),
+        "required": N_("обязательное поле не заполнено")})
     latitude = fields.Decimal(load_default=None, places=6, validate=validate.Range(min=-90, max=90))
     longitude = fields.Decimal(load_default=None, places=6, validate=validate.Range(min=-180, max=180))
     reason = fields.String(load_default=None, validate=validate.OneOf(
-        tuple(NOT_COLLECTED_REASONS), error="причина: blocked_access, no_waste или broken_container"))
+        tuple(NOT_COLLECTED_REASONS), error=N_("причина: blocked_access, no_waste или broken_container")))
     photo = fields.String(load_default=None, metadata={"description": "JPEG или PNG в base64, до 2 МБ"})
 
     @validates_schema
@@ -52,13 +53,13 @@ class PickupSchema(Schema):
         errors = {}
         if data["collected"]:
             if data["containers"] < 1:
-                errors["containers"] = ["укажите, сколько контейнеров опорожнено"]
+                errors["containers"] = [N_("укажите, сколько контейнеров опорожнено")]
             if data.get("reason"):
-                errors["reason"] = ["причина указывается только для невывезенной площадки"]
+                errors["reason"] = [N_("причина указывается только для невывезенной площадки")]
         elif not data.get("reason"):
-            errors["reason"] = ["укажите причину: нет подъезда, нет отходов или сломан контейнер"]
+            errors["reason"] = [N_("укажите причину: нет подъезда, нет отходов или сломан контейнер")]
         if (data.get("latitude") is None) != (data.get("longitude") is None):
-            errors["latitude"] = ["нужны обе координаты"]
+            errors["latitude"] = [N_("нужны обе координаты")]
         if errors:
             raise ValidationError(errors)
 
@@ -84,17 +85,17 @@ class ItemResult:
 def decode_photo(text: str) -> tuple[bytes, str]:
     """The photo's bytes and type; ValueError with a Russian reason when it is too large or not JPEG/PNG."""
     if len(text) > PHOTO_MAX_BYTES * 4 // 3 + 4:
-        raise ValueError("фото больше 2 МБ")
+        raise ValueError(N_("фото больше 2 МБ"))
     try:
         raw = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        raise ValueError("фото должно быть в base64") from None
+        raise ValueError(N_("фото должно быть в base64")) from None
     if len(raw) > PHOTO_MAX_BYTES:
-        raise ValueError("фото больше 2 МБ")
+        raise ValueError(N_("фото больше 2 МБ"))
     for media_type, magic in PHOTO_TYPES.items():
         if raw.startswith(magic):
             return raw, media_type
-    raise ValueError("фото должно быть JPEG или PNG")
+    raise ValueError(N_("фото должно быть JPEG или PNG"))
 
 
 def _container_volume(session: Session, site_id: int) -> Decimal:
@@ -117,7 +118,7 @@ def record_pickups(session: Session, partner_id: int | None, items: Iterable[Map
             continue
         uuid = str(data["uuid"])
         if uuid in seen:
-            results.append(ItemResult(index, uuid, "error", errors={"uuid": ["повтор идентификатора в пакете"]}))
+            results.append(ItemResult(index, uuid, "error", errors={"uuid": [N_("повтор идентификатора в пакете")]}))
             continue
         seen.add(uuid)
         results.append(_record_one(session, partner_id, index, uuid, data, recorded_by))
@@ -131,17 +132,17 @@ def _record_one(session: Session, partner_id: int | None, index: int, uuid: str,
                 recorded_by: str | None) -> ItemResult:
     site = session.get(ContainerSite, data["site_id"])
     if site is None or (partner_id is not None and site.partner_id != partner_id):
-        return ItemResult(index, uuid, "error", errors={"site_id": ["площадка не найдена"]})
+        return ItemResult(index, uuid, "error", errors={"site_id": [N_("площадка не найдена")]})
     existing = session.scalar(select(Pickup).where(Pickup.uuid == uuid))
     if existing is not None:
         if existing.site_id != site.id:
-            return ItemResult(index, uuid, "error", errors={"uuid": ["идентификатор уже занят другой записью"]})
+            return ItemResult(index, uuid, "error", errors={"uuid": [N_("идентификатор уже занят другой записью")]})
         return ItemResult(index, uuid, "duplicate", pickup_id=existing.id)
     truck_id = data["truck_id"]
     if truck_id is not None:
         truck = session.get(Truck, truck_id)
         if truck is None or truck.partner_id != site.partner_id:
-            return ItemResult(index, uuid, "error", errors={"truck_id": ["машина не найдена"]})
+            return ItemResult(index, uuid, "error", errors={"truck_id": [N_("машина не найдена")]})
     photo = photo_type = None
     if data["photo"]:
         try:

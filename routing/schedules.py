@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from clients.models import ContainerSite
 from routing.models import SCHEDULE_KINDS, CollectionSchedule
+from texts import N_, Text
 
 
 class ScheduleError(Exception):
@@ -19,13 +20,13 @@ def add_site(session: Session, site_id: int, kind: str = "seasonal", on_date: da
     """Put a site on the routes with a schedule; the same active schedule twice is kept once."""
     site = session.get(ContainerSite, site_id)
     if site is None:
-        raise ScheduleError(f"Площадка {site_id} не найдена")
+        raise ScheduleError(Text("Площадка %(site)s не найдена", site=site_id))
     if kind not in SCHEDULE_KINDS:
-        raise ScheduleError("График: seasonal (по сезону), weekdays (по дням недели) или once (разовый вывоз)")
+        raise ScheduleError(N_("График: seasonal (по сезону), weekdays (по дням недели) или once (разовый вывоз)"))
     if kind == "once" and on_date is None:
-        raise ScheduleError("Для разового вывоза укажите дату")
+        raise ScheduleError(N_("Для разового вывоза укажите дату"))
     if kind == "weekdays" and not site.weekdays:
-        raise ScheduleError("У площадки не отмечены дни вывоза: задайте дни недели в реестре площадок")
+        raise ScheduleError(N_("У площадки не отмечены дни вывоза: задайте дни недели в реестре площадок"))
     existing = session.scalar(select(CollectionSchedule).where(
         CollectionSchedule.site_id == site_id, CollectionSchedule.kind == kind, CollectionSchedule.active,
         CollectionSchedule.on_date.is_(None) if on_date is None else CollectionSchedule.on_date == on_date))
