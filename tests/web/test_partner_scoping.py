@@ -31,7 +31,7 @@ from tests.conftest import DIAGRAMS, make_test_app
 from tests.routing.conftest import build_fleet
 from tests.web.conftest import basic
 from tests.web.test_api_clients import COMPANY
-from tests.web.worklist.support import REMINDER, FreshContextClient, deploy_demo_regulation, partner_id, sign_in
+from tests.web.worklist.support import REMINDER, FreshContextClient, deploy_demo_regulation, sign_in
 from web.extensions import db
 from web.rules import deploy_rules
 
@@ -282,22 +282,3 @@ def test_the_uk_sees_every_partners_rows(world):
     for route in ROUTES:
         response = _get(app, route, "demo", rows)
         assert response.status_code == 200 and route.sees(response, rows), route.path
-
-
-def test_a_task_is_never_given_to_another_partners_user_through_the_engine_api(app, session):
-    deploy_demo_regulation(app, session)
-    record = instances.start_process(
-        session, "debtor_claim", dict(REMINDER), business_key=KEY, partner_id=partner_id(session, "east")
-    )
-    task_id = session.scalar(select(HumanTask.id).where(HumanTask.instance_id == record.id))
-    client = app.test_client()
-    for action in ("claim", "assignee"):
-        answer = client.post(
-            f"/engine-rest/task/{task_id}/{action}", json={"userId": FOREIGNER}, headers=basic("partner_manager")
-        )
-        assert answer.status_code == 403 and answer.json["type"] == "AuthorizationException"
-    assert session.scalar(select(HumanTask.assignee).where(HumanTask.id == task_id)) is None
-    answer = client.post(
-        f"/engine-rest/task/{task_id}/assignee", json={"userId": "agent"}, headers=basic("partner_manager")
-    )
-    assert answer.status_code == 204
