@@ -13,12 +13,16 @@ from sqlalchemy.orm import Session
 from clients.models import Container, ContainerSite
 from routing import due
 from routing.distance import Point
+from routing.messages import N_
 from routing.models import Depot, Landfill, RoutePlan, Truck
 from routing.plan import DayPlan, LandfillSpec, PlanSettings, SiteDemand, TruckSpec, plan_day
 
 
 class PlanningError(Exception):
     """The day cannot be planned at all (no landfill, no depot); the message is for the dispatcher."""
+
+
+NO_LANDFILL = N_("Не задан полигон для разгрузки: добавьте полигон в справочник")
 
 
 def seconds(moment: time) -> int:
@@ -70,7 +74,7 @@ def plan_partner_day(session: Session, partner_id: int, day: date, *, temperatur
     landfill = session.get(Landfill, landfill_id) if landfill_id else session.scalar(
         select(Landfill).order_by(Landfill.id).limit(1))
     if landfill is None:
-        raise PlanningError("Не задан полигон для разгрузки: добавьте полигон в справочник")
+        raise PlanningError(NO_LANDFILL)
     season = due.season_for(temperature) if temperature is not None else due.season_on(session, day)
     due_sites = due.due_sites(session, partner_id, day, season)
     demands = site_demands(session, due_sites)
@@ -98,6 +102,8 @@ def plan_dict(plan: DayPlan, day: date, season: str, landfill: Landfill, why: di
                                   "departure": clock(s.departure), "containers": s.containers,
                                   "volume_m3": str(s.volume_m3), "why": why.get(s.site_id, "")}
                                  for s in t.stops]} for t in r.trips]} for r in plan.routes],
-        "unplanned": [{"site_id": u.id, "reason": u.reason} for u in plan.unplanned_sites],
-        "unused_trucks": [{"truck_id": u.id, "reason": u.reason} for u in plan.unused_trucks],
+        "unplanned": [{"site_id": u.id, "reason": u.reason, "reason_message": u.message, "reason_params": u.params}
+                      for u in plan.unplanned_sites],
+        "unused_trucks": [{"truck_id": u.id, "reason": u.reason, "reason_message": u.message,
+                           "reason_params": u.params} for u in plan.unused_trucks],
     }

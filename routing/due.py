@@ -11,11 +11,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clients.models import ContainerSite
-from routing.models import NOT_COLLECTED_REASONS, CollectionSchedule, Pickup, RoutePlan, Season
+from routing.messages import N_
+from routing.models import MISSED_REASONS, CollectionSchedule, Pickup, RoutePlan, Season
 
 SUMMER_FROM = Decimal(5)  # mean daily temperature ≥ +5 °C: collect daily; ≤ +4 °C: at least every 3 days
 WINTER_INTERVAL_DAYS = 3
-MISSED_REASONS = ("blocked_access", "broken_container")  # «no waste» is not a miss: nothing was due to go
+
+
+ONE_OFF = N_("разовый вывоз")
+ON_WEEKDAYS = N_("по дням недели")
+DAILY = N_("ежедневно")
+EVERY_THIRD_DAY = N_("раз в 3 дня")
+MISSED_NOT_PLANNED = N_("не вывезена вчера: не вошла в план")
+MISSED_BECAUSE = {"blocked_access": N_("не вывезена вчера: нет подъезда"),
+                  "broken_container": N_("не вывезена вчера: сломан контейнер")}
 
 
 @dataclass(frozen=True)
@@ -55,7 +64,7 @@ def missed_on(session: Session, partner_id: int | None, day: date) -> dict[int, 
         plans = plans.where(RoutePlan.partner_id == partner_id)
     for plan in session.scalars(plans):
         for item in plan.result.get("unplanned", []):
-            missed[item["site_id"]] = "не вывезена вчера: не вошла в план"
+            missed[item["site_id"]] = MISSED_NOT_PLANNED
     facts = select(Pickup).where(Pickup.day == day)
     if partner_id is not None:
         facts = facts.where(Pickup.partner_id == partner_id)
@@ -64,7 +73,7 @@ def missed_on(session: Session, partner_id: int | None, day: date) -> dict[int, 
         if fact.collected:
             collected.add(fact.site_id)
         elif fact.reason in MISSED_REASONS:
-            missed[fact.site_id] = f"не вывезена вчера: {NOT_COLLECTED_REASONS[fact.reason]}"
+            missed[fact.site_id] = MISSED_BECAUSE[fact.reason]
     return {site: why for site, why in missed.items() if site not in collected}
 
 
@@ -78,8 +87,8 @@ def due_sites(session: Session, partner_id: int | None, day: date, season: str) 
     for schedule, site in session.execute(query):
         if is_due(schedule.kind, day, season=season, site_id=site.id, weekdays=site.weekdays,
                   on_date=schedule.on_date):
-            due.setdefault(site.id, {"once": "разовый вывоз", "weekdays": "по дням недели"}.get(
-                schedule.kind, "ежедневно" if season == "summer" else "раз в 3 дня"))
+            due.setdefault(site.id, {"once": ONE_OFF, "weekdays": ON_WEEKDAYS}.get(
+                schedule.kind, DAILY if season == "summer" else EVERY_THIRD_DAY))
     for site_id, why in missed_on(session, partner_id, day - timedelta(days=1)).items():
         due.setdefault(site_id, why)
     return [DueSite(site_id, why) for site_id, why in sorted(due.items())]

@@ -14,11 +14,13 @@ from sqlalchemy import ForeignKey, LargeBinary, Numeric, String, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db import Base, utcnow
+from routing.messages import N_
 
 SCHEDULE_KINDS = ("seasonal", "weekdays", "once")  # СанПиН daily/every 3 days; the site's weekday mask; one date
 SEASONS = ("summer", "winter")  # summer: daily (mean ≥ +5 °C); winter: every 3 days (≤ +4 °C)
-NOT_COLLECTED_REASONS = {"blocked_access": "нет подъезда", "no_waste": "нет отходов",
-                         "broken_container": "сломан контейнер"}  # why a stop was not collected, as the crew says
+NOT_COLLECTED_REASONS = {"blocked_access": N_("нет подъезда"), "no_waste": N_("нет отходов"),
+                         "broken_container": N_("сломан контейнер")}  # why a stop was not collected, as the crew says
+MISSED_REASONS = ("blocked_access", "broken_container")  # «no waste» is not a miss: nothing was due to go
 
 
 class Depot(Base):

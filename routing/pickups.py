@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from clients.models import Container, ContainerSite
 from routing.billing_feed import feed_billing
-from routing.models import NOT_COLLECTED_REASONS, Pickup, Truck
-from texts import N_
+from routing.messages import N_
+from routing.models import MISSED_REASONS, NOT_COLLECTED_REASONS, Pickup, Truck
 
 BUSINESS_TZ = ZoneInfo("Asia/Novosibirsk")
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
@@ -68,7 +68,7 @@ class BatchSchema(Schema):
     """A batch: items are validated one by one, so only the envelope is checked here."""
 
     items = fields.List(fields.Dict(), required=True, validate=validate.Length(
-        min=1, max=BATCH_MAX_ITEMS, error=f"от 1 до {BATCH_MAX_ITEMS} записей в пакете"))
+        min=1, max=BATCH_MAX_ITEMS, error=N_("от 1 до %(max)s записей в пакете") % {"max": BATCH_MAX_ITEMS}))
 
 
 @dataclass(frozen=True)
@@ -185,14 +185,19 @@ def collected_volumes(session: Session, start: date, end: date, partner_id: int 
 
 
 def missed_pickups(session: Session, day: date, partner_id: int | None = None) -> list[dict[str, Any]]:
-    """Stops reported not collected on `day` (and not collected later that day), for a task or a complaint."""
+    """Sites reported not collected on `day` and not collected later that day, one entry per site (its last report),
+    for a task or a complaint. «No waste» is not a miss: nothing was there to take."""
     facts = select(Pickup, ContainerSite).join(ContainerSite, ContainerSite.id == Pickup.site_id).where(
         Pickup.day == day)
     if partner_id is not None:
         facts = facts.where(Pickup.partner_id == partner_id)
-    rows = list(session.execute(facts.order_by(Pickup.at)))
+    rows = list(session.execute(facts.order_by(Pickup.at, Pickup.id)))
     collected = {pickup.site_id for pickup, _ in rows if pickup.collected}
+    last: dict[int, tuple[Pickup, ContainerSite]] = {}
+    for pickup, site in rows:
+        if not pickup.collected and pickup.reason in MISSED_REASONS and pickup.site_id not in collected:
+            last[pickup.site_id] = (pickup, site)
     return [{"site_id": site.id, "partner_id": pickup.partner_id, "address": site.address,
              "registry_number": site.registry_number, "reason": pickup.reason,
              "reason_text": NOT_COLLECTED_REASONS[pickup.reason], "at": pickup.at.isoformat(), "uuid": pickup.uuid}
-            for pickup, site in rows if not pickup.collected and pickup.site_id not in collected]
+            for pickup, site in sorted(last.values(), key=lambda row: row[0].site_id)]

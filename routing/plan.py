@@ -18,6 +18,7 @@ from pyvrp import Client, Depot, Location, ProblemData, VehicleType, solve
 from pyvrp.stop import MaxRuntime
 
 from routing.distance import DistanceMatrix, HaversineMatrix, Point
+from routing.messages import N_
 
 HOUR = 3600
 UNVISITED_PRIZE = 10_000_000  # 10,000 km of detour: only a site that cannot fit at all stays out
@@ -126,10 +127,26 @@ class TruckRoute:
 
 @dataclass(frozen=True)
 class LeftOut:
-    """A site or truck that is not in the plan, with the reason in Russian."""
+    """A site or truck that is not in the plan: the reason as a catalog message (Russian) and its parameters."""
 
     id: int
-    reason: str
+    message: str
+    params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        """The reason in Russian, parameters filled in."""
+        return self.message % self.params if self.params else self.message
+
+
+NO_COORDINATES = N_("у площадки нет координат")
+OUTSIDE_REGION = N_("координаты площадки вне региона обслуживания")
+NO_CONTAINERS = N_("на площадке нет контейнеров")
+LARGER_THAN_ANY_BODY = N_("объём площадки %(volume)s м³ больше кузова любой машины")
+ZERO_CAPACITY = N_("у машины %(plate)s нулевая вместимость кузова")
+NO_SHIFT = N_("у машины %(plate)s смена не задана (конец раньше начала)")
+NO_TRUCKS = N_("нет ни одной машины, способной выйти на линию")
+DID_NOT_FIT = N_("не поместилась: не хватило машин, вместимости или времени смены")
 
 
 @dataclass(frozen=True)
@@ -163,13 +180,13 @@ def _screen_sites(sites: Sequence[SiteDemand], settings: PlanSettings, largest: 
     kept, left = [], []
     for site in sites:
         if site.point is None:
-            left.append(LeftOut(site.site_id, "у площадки нет координат"))
+            left.append(LeftOut(site.site_id, NO_COORDINATES))
         elif not settings.region.contains(site.point):
-            left.append(LeftOut(site.site_id, "координаты площадки вне региона обслуживания"))
+            left.append(LeftOut(site.site_id, OUTSIDE_REGION))
         elif site.containers <= 0 or site.volume_m3 <= 0:
-            left.append(LeftOut(site.site_id, "на площадке нет контейнеров"))
+            left.append(LeftOut(site.site_id, NO_CONTAINERS))
         elif largest and _litres(site.volume_m3) > largest:
-            left.append(LeftOut(site.site_id, f"объём площадки {site.volume_m3} м³ больше кузова любой машины"))
+            left.append(LeftOut(site.site_id, LARGER_THAN_ANY_BODY, {"volume": str(site.volume_m3)}))
         else:
             kept.append(site)
     return kept, left
@@ -179,9 +196,9 @@ def _screen_trucks(trucks: Sequence[TruckSpec]) -> tuple[list[TruckSpec], list[L
     kept, left = [], []
     for truck in trucks:
         if truck.capacity_m3 <= 0:
-            left.append(LeftOut(truck.truck_id, f"у машины {truck.plate} нулевая вместимость кузова"))
+            left.append(LeftOut(truck.truck_id, ZERO_CAPACITY, {"plate": truck.plate}))
         elif truck.shift_end <= truck.shift_start:
-            left.append(LeftOut(truck.truck_id, f"у машины {truck.plate} смена не задана (конец раньше начала)"))
+            left.append(LeftOut(truck.truck_id, NO_SHIFT, {"plate": truck.plate}))
         else:
             kept.append(truck)
     return kept, left
@@ -195,7 +212,7 @@ def plan_day(sites: Sequence[SiteDemand], trucks: Sequence[TruckSpec], landfill:
     largest = max((_litres(t.capacity_m3) for t in trucks), default=0)
     sites, unplanned = _screen_sites(sites, settings, largest)
     if not trucks:
-        unplanned += [LeftOut(s.site_id, "нет ни одной машины, способной выйти на линию") for s in sites]
+        unplanned += [LeftOut(s.site_id, NO_TRUCKS) for s in sites]
         return DayPlan([], unplanned, unused)
     if not sites:
         return DayPlan([], unplanned, unused)
@@ -234,8 +251,7 @@ def plan_day(sites: Sequence[SiteDemand], trucks: Sequence[TruckSpec], landfill:
             truck = trucks[route.vehicle_type()]
             routes.append(_truck_route(route, truck, sites, homeward[route.vehicle_type()]))
             visited.update(stop.site_id for trip in routes[-1].trips for stop in trip.stops)
-    reason = "не поместилась: не хватило машин, вместимости или времени смены"
-    unplanned += [LeftOut(s.site_id, reason) for s in sites if s.site_id not in visited]
+    unplanned += [LeftOut(s.site_id, DID_NOT_FIT) for s in sites if s.site_id not in visited]
     return DayPlan(routes, unplanned, unused)
 
 

@@ -16,6 +16,7 @@ from clients.models import Container, ContainerSite
 from documents.formatting import initials
 from documents.parties import OrganisationSchema, field_errors
 from routing.day_plan import clock, seconds
+from routing.messages import N_
 from routing.models import Crew, RoutePlan, Truck
 
 
@@ -58,11 +59,11 @@ def route_sheet(session: Session, plan: RoutePlan, truck_id: int, carrier: Mappi
             errors.update(field_errors(error.messages, name))
     route = next((r for r in plan.result.get("routes", []) if r["truck_id"] == truck_id), None)
     if route is None:
-        errors["truck"] = "машины нет в плане этого дня"
+        errors["truck"] = N_("машины нет в плане этого дня")
     truck = session.get(Truck, truck_id)
     crew = session.scalar(select(Crew).where(Crew.truck_id == truck_id).order_by(Crew.id).limit(1))
     if crew is None:
-        errors["driver"] = "за машиной не закреплён экипаж"
+        errors["driver"] = N_("за машиной не закреплён экипаж")
     if errors:
         raise RouteSheetError(errors)
 

@@ -10,8 +10,8 @@ import click
 from flask import Flask, current_app
 from werkzeug.serving import run_simple
 
+from engine import clock, queries
 from engine import instances as instance_service
-from engine import queries
 from engine.deployment import DIAGRAM_SUFFIXES, FORM_SUFFIX, DeploymentRejected, deploy
 from engine.errors import EngineError
 from engine.scope import SYSTEM
@@ -19,6 +19,7 @@ from identity.models import User, UserRole
 from identity.passwords import hash_password
 from identity.roles import ROLES
 from identity.seed import seed_demo
+from routing.demo import seed_routing_demo
 from web.extensions import db
 from web.rules import deploy_rules
 from web.scheduler import Scheduler
@@ -60,12 +61,19 @@ def deploy_command(paths: tuple[Path, ...], name: str | None) -> None:
 
 
 @click.command("seed-demo")
-def seed_demo_command() -> None:
-    """Create the demo partners and users and print their logins."""
+@click.option("--plan-seconds", default=3.0, type=click.FloatRange(0.1, 600), show_default=True,
+              help="solver time for today's demo routes (planned once: a day with a plan keeps it)")
+def seed_demo_command(plan_seconds: float) -> None:
+    """Create the demo partners, users and routing data (Бердск), plan today's routes and print the logins."""
     click.echo("Demo logins (user / password):")
     for login in seed_demo(db.session):
         where = f" — {login.partner}" if login.partner else ""
         click.echo(f"  {login.username:<18} / {login.password:<18} {login.title}{where}")
+    routing = seed_routing_demo(db.session, clock.local_now().date(), plan_seconds=plan_seconds)
+    click.echo("")
+    click.echo(f"Routing demo: {routing.sites} container sites, {routing.trucks} trucks; routes of "
+               f"{routing.day.isoformat()}: {routing.routes} trucks, {routing.routed_sites} stops, {routing.km} km, "
+               f"{routing.unplanned_sites} sites left out — /routing/{routing.day.isoformat()}")
 
 
 @click.command("start")

@@ -62,7 +62,8 @@ def test_upgrade_creates_the_schema_and_deploy_reports_new_then_unchanged_defini
     assert second.returncode == 0, second.stderr
     assert "unchanged debtor_claim version 1" in second.stdout and "unchanged debt_stage version 1" in second.stdout
     assert "deployed" not in second.stdout
-    assert definitions(database) == [("bulk_receipts", 1), ("debt_stage", 1), ("debtor_claim", 1)]
+    assert definitions(database) == [("bulk_receipts", 1), ("debt_stage", 1), ("debtor_claim", 1),
+                                     ("missed_pickups", 1)]
 
 
 def test_a_broken_diagram_is_refused_with_its_file_and_element_and_nothing_is_stored(schema, tmp_path):
@@ -86,12 +87,14 @@ def test_a_broken_diagram_is_refused_with_its_file_and_element_and_nothing_is_st
 
 
 def test_seed_start_and_list_give_an_operator_a_running_claim(schema):
-    seeded = reglament(schema, "seed-demo")
+    seeded = reglament(schema, "seed-demo", "--plan-seconds", "0.5")
     assert seeded.returncode == 0, seeded.stderr
-    logins = [line.split() for line in seeded.stdout.splitlines()[1:]]
+    login_lines, _, routing_report = seeded.stdout.partition("\n\n")
+    logins = [line.split() for line in login_lines.splitlines()[1:]]
+    assert routing_report.startswith("Routing demo: 170 container sites, 4 trucks")
     assert ["demo", "/", "demo"] == logins[0][:3]
     assert all([role, "/", role] in [login[:3] for login in logins] for role in ROLES)
-    again = reglament(schema, "seed-demo")
+    again = reglament(schema, "seed-demo", "--plan-seconds", "0.5")
     assert again.returncode == 0 and again.stdout == seeded.stdout
     with sqlite3.connect(schema) as conn:
         assert conn.execute("SELECT count(*) FROM app_user").fetchone()[0] == len(logins)

@@ -11,7 +11,7 @@ import pytest
 from routing.day_plan import plan_partner_day
 from routing.plan import PlanSettings
 from tests.routing.conftest import add_site, build_fleet
-from tests.web.worklist.support import sign_in
+from tests.web.worklist.support import post, sign_in
 
 
 @pytest.fixture
@@ -45,3 +45,16 @@ def test_another_partner_sees_no_plan_of_ours(app, client, planned):
     own = app.test_client()
     sign_in(own, "partner_operator")
     assert "А123ВС154" in own.get("/routing/?day=2026-12-02").get_data(as_text=True)
+
+
+def test_in_english_the_reasons_and_the_why_of_each_stop_are_translated(client, session, planned):
+    add_site(session, planned.east, 51, latitude="40.0000", longitude="30.0000")  # far outside the region
+    session.commit()
+    plan_partner_day(session, planned.east, date(2026, 12, 2), temperature=Decimal(10),
+                     settings=PlanSettings(time_limit_s=0.3))
+    sign_in(client, "uk_dispatcher")
+    post(client, "/locale", {"locale": "en", "next": "/routing/2026-12-02"})
+    page = client.get("/routing/2026-12-02").get_data(as_text=True)
+    assert "Routes of 02.12.2026" in page and "Left out of the plan" in page
+    assert "the site has no coordinates" in page and "the site's coordinates are outside the service area" in page
+    assert "<td>daily</td>" in page and "у площадки нет координат" not in page and "ежедневно" not in page
