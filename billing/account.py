@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from billing.models import Account, Tariff
 from clients.models import ACCOUNTING_METHODS, Client, ClientObject, Contract
 from clients.registry import InvalidClient
+from texts import N_, Text
 
 NUMBER_DIGITS = 10
 
@@ -50,25 +51,25 @@ def _errors(session, client, client_id, partner_id, method, tariff_name, client_
             owners, area_m2, units) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if client is None or client.partner_id != partner_id:
-        errors["client_id"] = ["Клиент не найден"]
+        errors["client_id"] = [N_("Клиент не найден")]
     if method not in ACCOUNTING_METHODS:
-        errors["method"] = [f"Способ учёта: один из {', '.join(ACCOUNTING_METHODS)}"]
+        errors["method"] = [Text("Способ учёта: один из %(methods)s", methods=", ".join(ACCOUNTING_METHODS))]
     if session.scalar(select(Tariff.id).where(Tariff.name == tariff_name).limit(1)) is None:
-        errors["tariff_name"] = [f"Тариф «{tariff_name}» не найден"]
+        errors["tariff_name"] = [Text("Тариф «%(tariff)s» не найден", tariff=tariff_name)]
     if client_object_id is not None:
         obj = session.get(ClientObject, client_object_id)
         if obj is None or obj.client_id != client_id:
-            errors["client_object_id"] = ["Объект не принадлежит клиенту"]
+            errors["client_object_id"] = [N_("Объект не принадлежит клиенту")]
     if contract_id is not None:
         contract = session.get(Contract, contract_id)
         if contract is None or contract.client_id != client_id:
-            errors["contract_id"] = ["Договор не принадлежит клиенту"]
+            errors["contract_id"] = [N_("Договор не принадлежит клиенту")]
     if residents < 0 or owners < 0:
-        errors["residents"] = ["Число проживающих и собственников не может быть отрицательным"]
+        errors["residents"] = [N_("Число проживающих и собственников не может быть отрицательным")]
     if method == "per_resident" and residents == 0 and owners == 0:
-        errors["residents"] = ["Для расчёта по проживающим укажите проживающих или собственников"]
+        errors["residents"] = [N_("Для расчёта по проживающим укажите проживающих или собственников")]
     if method == "per_area" and not (area_m2 and area_m2 > 0):
-        errors["area_m2"] = ["Для расчёта по площади укажите площадь больше нуля"]
+        errors["area_m2"] = [N_("Для расчёта по площади укажите площадь больше нуля")]
     if method == "by_norm" and not (units and units > 0):
-        errors["units"] = ["Для расчёта по нормативу укажите количество расчётных единиц"]
+        errors["units"] = [N_("Для расчёта по нормативу укажите количество расчётных единиц")]
     return errors

@@ -35,6 +35,7 @@ from billing.period import require_open
 from billing.recalculation import absence_lines, quality_lines
 from billing.reference import VatRates, vat_rates
 from clients.models import Container, ContainerSite, Contract
+from texts import N_
 
 SERVICE_LINE = "service"
 NORM_SCALE = 100_000
@@ -63,7 +64,7 @@ def accrue_period(session: Session, year: int, month: int, *, partner_id: int | 
     """Charge every active account (of `partner_id`, or all) for the month; replaces an earlier run of it."""
     month_ = Month(year, month)
     period = month_.first
-    require_open(session, period, "изменить начисления")
+    require_open(session, period, N_("изменить начисления"))
     if session.scalar(select(Period.id).where(Period.starts_on == period)) is None:
         session.add(Period(starts_on=period, status="open"))
         session.flush()

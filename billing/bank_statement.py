@@ -17,6 +17,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
+from texts import N_, Text
+
 MAGIC = "1CClientBankExchange"
 ENCODINGS = {"windows": "cp1251", "dos": "cp866"}
 _MONTHS = ("янв", "фев", "мар", "апр", "ма", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
@@ -75,7 +77,7 @@ def decode(data: bytes) -> tuple[str, str]:
         encoding = _declared_encoding(data)
         text = data.decode(encoding, errors="replace")
     if text.lstrip().split("\n", 1)[0].strip() != MAGIC:
-        raise UnreadableStatement("Строка 1: файл не является выпиской 1CClientBankExchange")
+        raise UnreadableStatement(N_("Строка 1: файл не является выпиской 1CClientBankExchange"))
     return text, encoding
 
 
@@ -87,9 +89,9 @@ def _declared_encoding(data: bytes) -> str:
             declared = match.group(1).decode(codec, errors="replace").strip()
             if declared.lower() in ENCODINGS:
                 return ENCODINGS[declared.lower()]
-            raise UnreadableStatement(f"Неизвестная кодировка файла: «{declared}»; "
-                                      "ожидается Windows (cp1251), DOS (cp866) или UTF-8")
-    raise UnreadableStatement("Не найдена строка Кодировка=: кодировка файла неизвестна")
+            raise UnreadableStatement(Text("Неизвестная кодировка файла: «%(encoding)s»; ожидается Windows (cp1251), "
+                                           "DOS (cp866) или UTF-8", encoding=declared))
+    raise UnreadableStatement(N_("Не найдена строка Кодировка=: кодировка файла неизвестна"))
 
 
 def parse(data: bytes) -> ParsedStatement:
@@ -105,12 +107,12 @@ def parse(data: bytes) -> ParsedStatement:
             continue
         if line.startswith("СекцияДокумент"):
             if document is not None:
-                statement.problems.append(Problem(start, "Документ не закрыт строкой КонецДокумента"))
+                statement.problems.append(Problem(start, N_("Документ не закрыт строкой КонецДокумента")))
             document, start, broken = {}, number, []
             continue
         if line == "КонецДокумента":
             if document is None:
-                statement.problems.append(Problem(number, "КонецДокумента без СекцияДокумент"))
+                statement.problems.append(Problem(number, N_("КонецДокумента без СекцияДокумент")))
                 continue
             _finish(statement, document, start, broken)
             document = None
@@ -119,7 +121,7 @@ def parse(data: bytes) -> ParsedStatement:
             continue
         key, sep, value = line.partition("=")
         if not sep or not key:
-            problem = Problem(number, f"Строка не в формате Ключ=Значение: «{line[:60]}»")
+            problem = Problem(number, Text("Строка не в формате Ключ=Значение: «%(line)s»", line=line[:60]))
             (broken if document is not None else statement.problems).append(problem)
             continue
         if document is None:
@@ -129,7 +131,7 @@ def parse(data: bytes) -> ParsedStatement:
         document[key] = value.strip()
         document[f"#{key}"] = str(number)
     if document is not None:
-        statement.problems.append(Problem(start, "Документ не закрыт строкой КонецДокумента"))
+        statement.problems.append(Problem(start, N_("Документ не закрыт строкой КонецДокумента")))
     return statement
 
 
@@ -159,17 +161,17 @@ def _finish(statement: ParsedStatement, fields: dict[str, str], start: int, brok
     try:
         amount = Decimal(fields.get("Сумма", "").replace(",", "."))
         if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-            problems.append(Problem(line_of("Сумма"), f"Сумма должна быть положительной, в рублях и копейках: "
-                                                      f"«{fields.get('Сумма')}»"))
+            problems.append(Problem(line_of("Сумма"), Text("Сумма должна быть положительной, в рублях и копейках: "
+                                                           "«%(amount)s»", amount=fields.get("Сумма"))))
     except InvalidOperation:
-        problems.append(Problem(line_of("Сумма"), f"Неверная сумма: «{fields.get('Сумма', '')}»"))
+        problems.append(Problem(line_of("Сумма"), Text("Неверная сумма: «%(amount)s»", amount=fields.get("Сумма", ""))))
     paid_on = None
     raw_date = fields.get("ДатаПоступило") or fields.get("Дата", "")
     try:
         paid_on = datetime.strptime(raw_date, "%d.%m.%Y").date()
     except ValueError:
         key = "ДатаПоступило" if fields.get("ДатаПоступило") else "Дата"
-        problems.append(Problem(line_of(key), f"Неверная дата (ожидается ДД.ММ.ГГГГ): «{raw_date}»"))
+        problems.append(Problem(line_of(key), Text("Неверная дата (ожидается ДД.ММ.ГГГГ): «%(date)s»", date=raw_date)))
     if problems:
         statement.problems.extend(problems)
         return

@@ -22,6 +22,7 @@ from billing.models import Account, Collection, Tariff
 from billing.month import Month
 from billing.period import closed_periods, period_title
 from clients.models import Container, Contract
+from texts import N_, Text
 
 MILLI = 1000  # m³ → litres, t → kg: facts are priced in thousandths of the tariff unit
 FACT_METHODS = {"by_volume": "volume_m3", "by_mass": "mass_t"}
@@ -68,10 +69,10 @@ def _checked(fact: Mapping[str, Any], closed: set[date]) -> tuple[dict, list[str
     reasons = []
     key = str(fact.get("source_key") or "").strip()
     if not key or len(key) > 100:
-        reasons.append("нужен ключ источника (до 100 символов)")
+        reasons.append(N_("нужен ключ источника (до 100 символов)"))
     contract_id, site_id = fact.get("contract_id"), fact.get("site_id")
     if (contract_id is None) == (site_id is None):
-        reasons.append("укажите либо договор, либо площадку")
+        reasons.append(N_("укажите либо договор, либо площадку"))
     collected_on = fact.get("collected_on")
     if isinstance(collected_on, str):
         try:
@@ -79,11 +80,11 @@ def _checked(fact: Mapping[str, Any], closed: set[date]) -> tuple[dict, list[str
         except ValueError:
             collected_on = None
     if not isinstance(collected_on, date):
-        reasons.append("дата вывоза не указана или неверна")
+        reasons.append(N_("дата вывоза не указана или неверна"))
     elif collected_on.replace(day=1) in closed:
-        reasons.append(f"период {period_title(collected_on.replace(day=1))} закрыт")
+        reasons.append(Text("период %(period)s закрыт", period=period_title(collected_on.replace(day=1))))
     quantities = {}
-    for name, title in (("volume_m3", "объём"), ("mass_t", "масса")):
+    for name, title in (("volume_m3", N_("объём")), ("mass_t", N_("масса"))):
         value = fact.get(name)
         if value is None:
             quantities[name] = None
@@ -93,12 +94,12 @@ def _checked(fact: Mapping[str, Any], closed: set[date]) -> tuple[dict, list[str
                 raise InvalidOperation  # a float cannot be billed exactly
             quantities[name] = Decimal(str(value))
         except InvalidOperation:
-            reasons.append(f"{title}: не число")
+            reasons.append(Text("%(quantity)s: не число", quantity=title))
             continue
         if quantities[name] < 0:
-            reasons.append(f"{title} не может быть отрицательным")
+            reasons.append(Text("%(quantity)s не может быть отрицательным", quantity=title))
     if quantities.get("volume_m3") is None and quantities.get("mass_t") is None:
-        reasons.append("нужен объём или масса")
+        reasons.append(N_("нужен объём или масса"))
     return ({"source_key": key, "contract_id": contract_id, "site_id": site_id, "collected_on": collected_on,
              **quantities}, reasons)
 
@@ -112,10 +113,10 @@ def _check_targets(session: Session, rows: list[dict], errors: dict[int, list[st
         .where(Container.site_id.in_(sites)).group_by(Container.site_id)).all()) if sites else {}
     for index, row in enumerate(rows):
         if row["contract_id"] is not None and row["contract_id"] not in known:
-            errors.setdefault(index, []).append(f"договор {row['contract_id']} не найден")
+            errors.setdefault(index, []).append(Text("договор %(contract)s не найден", contract=row["contract_id"]))
         if row["site_id"] is not None and objects.get(row["site_id"], 0) != 1:
             errors.setdefault(index, []).append(
-                f"площадка {row['site_id']} обслуживает не один объект: укажите договор")
+                Text("площадка %(site)s обслуживает не один объект: укажите договор", site=row["site_id"]))
 
 
 def fact_lines(month: Month, active: list):

@@ -27,6 +27,7 @@ from billing.models import Account, Allocation, BankStatement, Charge, Payment
 from billing.period import closed_periods, period_title
 from clients.models import Client
 from db import utcnow
+from texts import Text
 
 CHUNK = 5000
 _NUMBER = re.compile(r"(?<!\d)\d{4,20}(?!\d)")
@@ -57,8 +58,9 @@ def import_bank_statement(session: Session, data: bytes, file_name: str = "") ->
     for document in parsed.documents:
         month = document.paid_on.replace(day=1)
         if month in closed:
-            report.problems.append(Problem(document.line, f"Дата платежа {document.paid_on:%d.%m.%Y} в закрытом "
-                                                          f"периоде {period_title(month)}: платёж не загружен"))
+            report.problems.append(Problem(document.line, Text(
+                "Дата платежа %(date)s в закрытом периоде %(period)s: платёж не загружен",
+                date=f"{document.paid_on:%d.%m.%Y}", period=period_title(month))))
         else:
             documents.append(document)
     fresh = _fresh(session, documents)

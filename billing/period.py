@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from billing.models import Period
 from db import utcnow
+from texts import Text
 
 MONTHS = ("январь", "февраль", "март", "апрель", "май", "июнь",
           "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь")
@@ -50,8 +51,8 @@ def closed_periods(session: Session) -> set[date]:
 def require_open(session: Session, starts_on: date, action: str) -> None:
     """Raise PeriodClosed when the month is closed; `action` says what was refused («начислить»)."""
     if is_closed(session, starts_on):
-        raise PeriodClosed(f"Период {period_title(starts_on)} закрыт: {action} нельзя; "
-                           "исправления вносятся перерасчётом в следующем открытом периоде")
+        raise PeriodClosed(Text("Период %(period)s закрыт: %(action)s нельзя; исправления вносятся перерасчётом "
+                                "в следующем открытом периоде", period=period_title(starts_on), action=action))
 
 
 def close_period(session: Session, year: int, month: int, closed_by: str | None = None) -> PeriodState:

@@ -25,6 +25,7 @@ from billing.period import require_open
 from billing.rates import service_rule_table
 from billing.reference import VatRates
 from billing.vat import vat_inside
+from texts import N_, Text
 
 ABSENCE_PREFIX = "absence:"
 QUALITY_LINE = "quality"
@@ -40,14 +41,14 @@ def record_absence(session: Session, account_id: int, departure: date, arrival: 
     """Record residents' temporary absence (a statement with its supporting document) for recalculation."""
     account = session.get(Account, account_id)
     if account is None:
-        raise RecalculationRejected(f"Лицевой счёт {account_id} не найден")
+        raise RecalculationRejected(Text("Лицевой счёт %(account)s не найден", account=account_id))
     if arrival <= departure:
-        raise RecalculationRejected("Дата прибытия должна быть позже даты выезда")
+        raise RecalculationRejected(N_("Дата прибытия должна быть позже даты выезда"))
     people = account.residents or account.owners
     if not 1 <= residents_away <= max(people, 1):
-        raise RecalculationRejected(f"Отсутствовавших должно быть от 1 до {max(people, 1)}")
+        raise RecalculationRejected(Text("Отсутствовавших должно быть от 1 до %(most)s", most=max(people, 1)))
     for month_start in {departure.replace(day=1), (arrival - timedelta(days=1)).replace(day=1)}:
-        require_open(session, month_start, "внести перерасчёт")
+        require_open(session, month_start, N_("внести перерасчёт"))
     full_days = absence_days(departure, arrival)
     absence = Absence(account_id=account_id, departure=departure, arrival=arrival, residents_away=residents_away,
                       full_days=full_days,
@@ -96,10 +97,10 @@ def record_interruption(session: Session, source_key: str, account_id: int, star
     if session.scalar(select(Interruption.id).where(Interruption.source_key == source_key)) is not None:
         return False
     if session.get(Account, account_id) is None:
-        raise RecalculationRejected(f"Лицевой счёт {account_id} не найден")
+        raise RecalculationRejected(Text("Лицевой счёт %(account)s не найден", account=account_id))
     if hours <= 0:
-        raise RecalculationRejected("Длительность перерыва должна быть положительной")
-    require_open(session, started_at.date().replace(day=1), "внести перерыв в вывозе")
+        raise RecalculationRejected(N_("Длительность перерыва должна быть положительной"))
+    require_open(session, started_at.date().replace(day=1), N_("внести перерыв в вывозе"))
     session.add(Interruption(source_key=source_key, account_id=account_id, started_at=started_at, hours=hours,
                              temperature_c=temperature_c, caused_by_partner=caused_by_partner))
     session.commit()

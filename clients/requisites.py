@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from texts import N_, Text
+
 INN_10_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
 INN_12_WEIGHTS_11 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 INN_12_WEIGHTS_12 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
@@ -40,7 +42,7 @@ def validate_inn(value: str, *, length: int | None = None, field: str = "inn") -
         check_12 = _weighted_check(inn[:11], INN_12_WEIGHTS_12)
         valid = inn[10:] == f"{check_11}{check_12}"
     if not valid:
-        raise RequisiteError(field, "Неверная контрольная сумма ИНН")
+        raise RequisiteError(field, N_("Неверная контрольная сумма ИНН"))
     return inn
 
 
@@ -48,23 +50,24 @@ def validate_kpp(value: str, *, field: str = "kpp") -> str:
     """КПП: 4 digits, 2 digits or Latin capitals, 3 digits; there is no checksum."""
     kpp = value.strip().upper()
     if not KPP_PATTERN.fullmatch(kpp):
-        raise RequisiteError(field, "КПП должен состоять из 9 символов: 4 цифры, 2 цифры или латинские буквы, 3 цифры")
+        raise RequisiteError(field, N_("КПП должен состоять из 9 символов: 4 цифры, 2 цифры или латинские буквы, "
+                                       "3 цифры"))
     return kpp
 
 
 def validate_ogrn(value: str, *, field: str = "ogrn") -> str:
     """ОГРН: 13 digits, (first 12 as a number mod 11) mod 10 is the last digit."""
-    ogrn = _digits(value, field, (13,), "ОГРН должен состоять из 13 цифр")
+    ogrn = _digits(value, field, (13,), N_("ОГРН должен состоять из 13 цифр"))
     if int(ogrn[:12]) % 11 % 10 != int(ogrn[12]):
-        raise RequisiteError(field, "Неверная контрольная сумма ОГРН")
+        raise RequisiteError(field, N_("Неверная контрольная сумма ОГРН"))
     return ogrn
 
 
 def validate_ogrnip(value: str, *, field: str = "ogrnip") -> str:
     """ОГРНИП: 15 digits, (first 14 as a number mod 13) mod 10 is the last digit."""
-    ogrnip = _digits(value, field, (15,), "ОГРНИП должен состоять из 15 цифр")
+    ogrnip = _digits(value, field, (15,), N_("ОГРНИП должен состоять из 15 цифр"))
     if int(ogrnip[:14]) % 13 % 10 != int(ogrnip[14]):
-        raise RequisiteError(field, "Неверная контрольная сумма ОГРНИП")
+        raise RequisiteError(field, N_("Неверная контрольная сумма ОГРНИП"))
     return ogrnip
 
 
@@ -72,34 +75,35 @@ def validate_snils(value: str, *, field: str = "snils") -> str:
     """СНИЛС: 11 digits, written plain or as «112-233-445 95»; returns the 11 digits."""
     match = SNILS_PATTERN.fullmatch(value.strip())
     if not match:
-        raise RequisiteError(field, "СНИЛС должен состоять из 11 цифр в формате 123-456-789 01")
+        raise RequisiteError(field, N_("СНИЛС должен состоять из 11 цифр в формате 123-456-789 01"))
     snils = "".join(match.groups())
     number, check = snils[:9], int(snils[9:])
     if int(number) > SNILS_UNCHECKED_UP_TO and _snils_check(number) != check:
-        raise RequisiteError(field, "Неверная контрольная сумма СНИЛС")
+        raise RequisiteError(field, N_("Неверная контрольная сумма СНИЛС"))
     return snils
 
 
 def validate_bik(value: str, *, field: str = "bik") -> str:
     """БИК: 9 digits (no checksum of its own; it keys the account checks)."""
-    return _digits(value, field, (9,), "БИК должен состоять из 9 цифр")
+    return _digits(value, field, (9,), N_("БИК должен состоять из 9 цифр"))
 
 
 def validate_bank_account(account: str, bik: str, *, field: str = "bank_account") -> str:
     """Settlement account (расчётный счёт): 20 digits, control key computed with the last 3 digits of the БИК."""
     bik_digits = validate_bik(bik)
-    number = _digits(account, field, (20,), "Расчётный счёт должен состоять из 20 цифр")
+    number = _digits(account, field, (20,), N_("Расчётный счёт должен состоять из 20 цифр"))
     if not _account_key_valid(bik_digits[-3:] + number):
-        raise RequisiteError(field, "Неверный контрольный ключ расчётного счёта: проверьте номер счёта и БИК")
+        raise RequisiteError(field, N_("Неверный контрольный ключ расчётного счёта: проверьте номер счёта и БИК"))
     return number
 
 
 def validate_correspondent_account(account: str, bik: str, *, field: str = "correspondent_account") -> str:
     """Correspondent account: 20 digits, control key computed with "0" + digits 5–6 of the БИК."""
     bik_digits = validate_bik(bik)
-    number = _digits(account, field, (20,), "Корреспондентский счёт должен состоять из 20 цифр")
+    number = _digits(account, field, (20,), N_("Корреспондентский счёт должен состоять из 20 цифр"))
     if not _account_key_valid("0" + bik_digits[4:6] + number):
-        raise RequisiteError(field, "Неверный контрольный ключ корреспондентского счёта: проверьте номер счёта и БИК")
+        raise RequisiteError(field, N_("Неверный контрольный ключ корреспондентского счёта: проверьте номер счёта "
+                                       "и БИК"))
     return number
 
 
@@ -113,10 +117,10 @@ def _digits(value: str, field: str, lengths: tuple[int, ...], message: str) -> s
 
 def _inn_length_message(length: int | None) -> str:
     if length == 10:
-        return "ИНН организации должен состоять из 10 цифр"
+        return N_("ИНН организации должен состоять из 10 цифр")
     if length == 12:
-        return "ИНН физического лица или ИП должен состоять из 12 цифр"
-    return "ИНН должен состоять из 10 или 12 цифр"
+        return N_("ИНН физического лица или ИП должен состоять из 12 цифр")
+    return N_("ИНН должен состоять из 10 или 12 цифр")
 
 
 def _weighted_check(digits: str, weights: tuple[int, ...]) -> int:
@@ -147,7 +151,7 @@ def validate_requisites(kind: str, values: dict[str, str | None]) -> tuple[dict[
     normalized: dict[str, str] = {}
     for name in REQUIRED_BY_KIND.get(kind, ()):
         if name not in given:
-            errors[name] = [f"Обязательное поле для клиента {kind}"]
+            errors[name] = [Text("Обязательное поле для клиента %(kind)s", kind=kind)]
     inn_length = 10 if kind == "ЮЛ" else 12 if kind in ("ФЛ", "ИП") else None
     checks = {
         "inn": lambda v: validate_inn(v, length=inn_length),
@@ -163,7 +167,7 @@ def validate_requisites(kind: str, values: dict[str, str | None]) -> tuple[dict[
         if name not in given or name in errors:
             continue
         if name in ("bank_account", "correspondent_account") and "bik" not in given:
-            errors[name] = ["Укажите БИК банка: без него счёт проверить нельзя"]
+            errors[name] = [N_("Укажите БИК банка: без него счёт проверить нельзя")]
             continue
         try:
             normalized[name] = check(given[name])

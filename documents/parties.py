@@ -21,22 +21,23 @@ from clients.requisites import (
     validate_ogrn,
     validate_ogrnip,
 )
+from texts import N_
 
-NON_NEGATIVE = validate.Range(min=Decimal(0), error="Сумма не может быть отрицательной")
-POSITIVE = validate.Range(min=Decimal(0), min_inclusive=False, error="Должно быть больше нуля")
-FILLED = validate.Length(min=1, error="Поле не заполнено")
+NON_NEGATIVE = validate.Range(min=Decimal(0), error=N_("Сумма не может быть отрицательной"))
+POSITIVE = validate.Range(min=Decimal(0), min_inclusive=False, error=N_("Должно быть больше нуля"))
+FILLED = validate.Length(min=1, error=N_("Поле не заполнено"))
 
 # marshmallow's own messages, said in Russian for the people who fix the data
 _MESSAGES = {
-    "Missing data for required field.": "обязательное поле не заполнено",
-    "Field may not be null.": "поле не заполнено",
-    "Not a valid number.": "нужно число",
-    "Not a valid integer.": "нужно целое число",
-    "Not a valid date.": "нужна дата в формате ГГГГ-ММ-ДД",
-    "Not a valid string.": "нужна строка",
-    "Not a valid list.": "нужен список",
-    "Invalid input type.": "неверный тип данных",
-    "Unknown field.": "неизвестное поле",
+    "Missing data for required field.": N_("обязательное поле не заполнено"),
+    "Field may not be null.": N_("поле не заполнено"),
+    "Not a valid number.": N_("нужно число"),
+    "Not a valid integer.": N_("нужно целое число"),
+    "Not a valid date.": N_("нужна дата в формате ГГГГ-ММ-ДД"),
+    "Not a valid string.": N_("нужна строка"),
+    "Not a valid list.": N_("нужен список"),
+    "Invalid input type.": N_("неверный тип данных"),
+    "Unknown field.": N_("неизвестное поле"),
 }
 
 

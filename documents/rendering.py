@@ -25,6 +25,7 @@ from documents.formatting import FILTERS
 from documents.kinds import KINDS, Kind
 from documents.parties import field_errors
 from documents.qr import png_data_uri
+from texts import Text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STYLESHEET = "print.css"
@@ -95,7 +96,7 @@ class Renderer:
         try:
             return KINDS[name]
         except KeyError:
-            raise UnknownKind(f"Неизвестный вид документа: {name}") from None
+            raise UnknownKind(Text("Неизвестный вид документа: %(kind)s", kind=name)) from None
 
     def validate(self, kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
         """The kind's schema applied to `data`: the loaded values with derived totals, or DocumentDataError."""

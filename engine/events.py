@@ -133,6 +133,14 @@ def _timer_of(task) -> runtime.WaitingTimer | None:
     return None
 
 
+def boundary_timer_due(workflow: BpmnWorkflow, now: datetime) -> bool:
+    """Whether a boundary timer of the workflow is due at `now`: firing it escalates (the tasks it creates are an
+    escalation of the task it is attached to)."""
+    boundary_ids = {str(task.id) for task in workflow.get_tasks(state=TaskState.WAITING)
+                    if isinstance(task.task_spec, BoundaryEvent)}
+    return any(timer.id in boundary_ids and timer.due_at <= now for timer in waiting_timers(workflow))
+
+
 def waiting_messages(workflow: BpmnWorkflow) -> list[WaitingMessage]:
     """The messages the workflow waits for, one per (task, message name)."""
     return [message for task in workflow.get_tasks(state=TaskState.WAITING) for message in _messages_of(task)]

@@ -189,8 +189,10 @@ def _timer_step(session: Session, instance: InstanceRecord, scope: Scope) -> tup
     now = clock.now()
     if not any(timer.due_at <= now for timer in before.timer_dues):
         return None
+    escalation = events.boundary_timer_due(workflow, now)
     failure = events.fire_due_timers(workflow)
     step = _after_step(instance, workflow, failure, scope)
+    step.escalation = escalation
     step.events.insert(0, store.event("timers_fired", instance.id, instance.partner_id, scope.username))
     return step, before
 
@@ -222,11 +224,13 @@ def claim_task(session: Session, task_id: str, user_id: str, *, scope: Scope = S
         raise Forbidden("only a manager may claim a task for someone else")
     if not scope.eligible_for(task.candidate_groups, task.candidate_users):
         raise Forbidden(f"task {task_id} is not offered to your groups")
+    claimed = [store.event("task_claimed", task.instance_id, task.partner_id, scope.username, task_id=task_id,
+                           assignee=user_id)]
     with _unit_of_work(session):
         if not store.set_assignee(session, task_id, user_id, only_if_free_for=user_id):
             raise Conflict(f"task {task_id} is already claimed by {task.assignee or 'someone else'}")
-        store.write_events(session, [store.event("task_claimed", task.instance_id, task.partner_id, scope.username,
-                                                 task_id=task_id, assignee=user_id)])
+        store.write_events(session, claimed)
+    _dispatch(claimed)
 
 
 def unclaim_task(session: Session, task_id: str, *, scope: Scope = SYSTEM) -> None:
@@ -248,11 +252,13 @@ def set_assignee(session: Session, task_id: str, user_id: str | None, *, scope: 
 def _assign(session: Session, task: store.TaskRecord, user_id: str | None, scope: Scope) -> None:
     task_id = task.id
     _require_open(task)
+    kind = "task_assigned" if user_id else "task_unclaimed"
+    assigned = [store.event(kind, task.instance_id, task.partner_id, scope.username, task_id=task_id,
+                            assignee=user_id, previous=task.assignee)]
     with _unit_of_work(session):
         store.set_assignee(session, task_id, user_id)
-        kind = "task_assigned" if user_id else "task_unclaimed"
-        store.write_events(session, [store.event(kind, task.instance_id, task.partner_id, scope.username,
-                                                 task_id=task_id, assignee=user_id, previous=task.assignee)])
+        store.write_events(session, assigned)
+    _dispatch(assigned)
 
 
 def cancel_instance(session: Session, instance_id: str, *, scope: Scope = SYSTEM, reason: str | None = None) -> None:
@@ -397,6 +403,7 @@ class _Step:
     messages: list[events.WaitingMessage]
     search: dict[str, str] = dataclasses.field(default_factory=dict)
     keys: dict[str, str] = dataclasses.field(default_factory=dict)  # correlation keys, when messages are waited for
+    escalation: bool = False  # a boundary timer fired: the tasks it created escalate the one it was attached to
 
 
 def _after_step(record: InstanceRecord, workflow, failure: Failure | None, scope: Scope) -> _Step:
@@ -463,13 +470,18 @@ def _is_external(topic: str) -> bool:
 def _project(session: Session, step: _Step, *, before, completed: str | None, scope: Scope) -> None:
     """Bring the task projection and the jobs up to date and write the step's audit events. A failed step only
     closes the task it completed: the rest stays as it was, for whoever repairs the instance. The statements are
-    sent `pipelined` (no result of them may be read here); the instance's versioned write comes before."""
+    sent `pipelined` (no result of them may be read here); the instance's versioned write comes before. The tasks
+    a step of `escalation` (a boundary timer fired) created are marked `escalated` in their events."""
     record = step.record
     if record.status == FAILED:
         before = ([completed] if completed else [], [], [], [], {})
     with store.pipelined(session):
-        step.events += store.project_tasks(session, record, before[0], step.users, completed=completed,
-                                           actor=scope.username)
+        created = store.project_tasks(session, record, before[0], step.users, completed=completed,
+                                      actor=scope.username)
+        if step.escalation:
+            for created_event in created:
+                created_event["detail"]["escalated"] = True
+        step.events += created
         job_ids = store.project_jobs(session, record, before[1], step.services, is_external=_is_external,
                                      retries_of=retries_of)
         store.project_timers(session, record, before[2], step.timers)
@@ -481,5 +493,5 @@ def _project(session: Session, step: _Step, *, before, completed: str | None, sc
 
 
 def _dispatch(events: list[dict]) -> None:
-    """After the commit: tell the workers about the jobs just created."""
-    dispatch.jobs_ready(e["detail"]["job_id"] for e in events if e["kind"] == "job_created")
+    """After the commit: tell the workers about the jobs just created, and the listeners about the events."""
+    dispatch.committed(events)

@@ -28,8 +28,9 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 from clients import requisites
+from texts import N_, Text
 
-REQUIRED = "Обязательное поле"
+REQUIRED = N_("Обязательное поле")
 INPUT_TYPES = {"textfield", "textarea", "number", "checkbox", "select", "radio", "checklist", "taglist", "datetime"}
 CONTAINER_TYPES = {"group"}
 EMAIL = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
@@ -99,7 +100,7 @@ def validate_submission(form: Mapping[str, Any], data: Mapping[str, Any],
     components = input_components(form)
     schema = _schema(json.dumps(form, sort_keys=True, ensure_ascii=False))(unknown=EXCLUDE)
     if not isinstance(data, Mapping):
-        raise SubmissionInvalid({"_schema": ["Неверный формат данных формы"]}, {})
+        raise SubmissionInvalid({"_schema": [N_("Неверный формат данных формы")]}, {})
     errors: dict[str, list[str]] = {}
     try:
         values = schema.load(dict(data))
@@ -185,25 +186,29 @@ def _checks(component: Component, rules: Mapping[str, Any]) -> list[Callable[[An
     checks: list[Callable[[Any], None]] = []
     if rules.get("pattern"):
         pattern = re.compile(str(rules["pattern"]))
-        message = rules.get("patternErrorMessage") or "Значение не соответствует образцу"
+        message = rules.get("patternErrorMessage") or N_("Значение не соответствует образцу")
         checks.append(_text_check(lambda text: pattern.search(text) is not None, message))
     if isinstance(rules.get("minLength"), int):
         least = rules["minLength"]
-        checks.append(_text_check(lambda text: len(text.strip()) >= least, f"Не короче {least} символов"))
+        checks.append(_text_check(lambda text: len(text.strip()) >= least,
+                                  Text("Не короче %(least)s символов", least=least)))
     if isinstance(rules.get("maxLength"), int):
         most = rules["maxLength"]
-        checks.append(_text_check(lambda text: len(text.strip()) <= most, f"Не длиннее {most} символов"))
+        checks.append(_text_check(lambda text: len(text.strip()) <= most,
+                                  Text("Не длиннее %(most)s символов", most=most)))
     if _number(rules.get("min")) is not None:
         low = _number(rules["min"])
-        checks.append(_number_check(lambda n: n >= low, f"Значение должно быть не меньше {_plain(low)}"))
+        checks.append(_number_check(lambda n: n >= low,
+                                    Text("Значение должно быть не меньше %(low)s", low=_plain(low))))
     if _number(rules.get("max")) is not None:
         high = _number(rules["max"])
-        checks.append(_number_check(lambda n: n <= high, f"Значение должно быть не больше {_plain(high)}"))
+        checks.append(_number_check(lambda n: n <= high,
+                                    Text("Значение должно быть не больше %(high)s", high=_plain(high))))
     if rules.get("validationType") == "email":
-        checks.append(_text_check(lambda text: EMAIL.match(text) is not None, "Введите адрес электронной почты"))
+        checks.append(_text_check(lambda text: EMAIL.match(text) is not None, N_("Введите адрес электронной почты")))
     if rules.get("validationType") == "phone":
         checks.append(_text_check(lambda text: PHONE.match(text) is not None,
-                                  "Введите номер телефона, например +7 383 123-45-67"))
+                                  N_("Введите номер телефона, например +7 383 123-45-67")))
     validator = (component.raw.get("properties") or {}).get("validator")
     if validator:
         if validator not in REQUISITE_VALIDATORS and validator not in ACCOUNT_VALIDATORS:
@@ -246,7 +251,7 @@ def _dynamic_options_problem(component: Component, value: Any, variables: Mappin
         return None
     allowed = {o.get("value") if isinstance(o, Mapping) else o for o in options}
     chosen = value if isinstance(value, list) else [value]
-    return None if all(v in allowed for v in chosen) else "Выберите значение из списка"
+    return None if all(v in allowed for v in chosen) else N_("Выберите значение из списка")
 
 
 def _account_problem(component: Component, values: Mapping[str, Any], data: Mapping[str, Any]) -> str | None:
@@ -257,7 +262,7 @@ def _account_problem(component: Component, values: Mapping[str, Any], data: Mapp
         return None
     bik = values.get(properties.get("bik"), data.get(properties.get("bik"))) if properties.get("bik") else None
     if not isinstance(bik, str) or not bik.strip():
-        return "Сначала укажите БИК банка"
+        return N_("Сначала укажите БИК банка")
     try:
         validate(value, bik, field=component.key)
     except requisites.RequisiteError as error:
@@ -283,7 +288,7 @@ def _flatten(messages: Any) -> list[str]:
         return [m for inner in messages.values() for m in _flatten(inner)]
     if isinstance(messages, list):
         return [m for inner in messages for m in _flatten(inner)]
-    return [str(messages)]
+    return [messages if isinstance(messages, str) else str(messages)]  # a Text stays one, for translation
 
 
 # -- the fields: conversion with Russian messages ----------------------------------------------------------------
@@ -322,7 +327,7 @@ class _FormField(fields.Field):
 class TextField(_FormField):
     def convert(self, value: Any) -> str:
         if not isinstance(value, str):
-            raise ValidationError("Введите текст")
+            raise ValidationError(N_("Введите текст"))
         return value
 
 
@@ -333,16 +338,16 @@ class NumberField(_FormField):
 
     def convert(self, value: Any) -> int | Decimal:
         if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise ValidationError("Введите число")
+            raise ValidationError(N_("Введите число"))
         try:
             number = Decimal(repr(value) if isinstance(value, float) else str(value).strip().replace(",", "."))
         except InvalidOperation as error:
-            raise ValidationError("Введите число") from error
+            raise ValidationError(N_("Введите число")) from error
         if not number.is_finite():
-            raise ValidationError("Введите число")
+            raise ValidationError(N_("Введите число"))
         if self.decimal_digits is not None and -number.as_tuple().exponent > self.decimal_digits:  # type: ignore
-            raise ValidationError("Введите целое число" if self.decimal_digits == 0
-                                  else f"Не больше {self.decimal_digits} знаков после запятой")
+            raise ValidationError(N_("Введите целое число") if self.decimal_digits == 0
+                                  else Text("Не больше %(digits)s знаков после запятой", digits=self.decimal_digits))
         return int(number) if number == number.to_integral_value() else number
 
 
@@ -354,7 +359,7 @@ class BooleanField(_FormField):
 
     def convert(self, value: Any) -> bool:
         if not isinstance(value, bool):
-            raise ValidationError("Значение должно быть «да» или «нет»")
+            raise ValidationError(N_("Значение должно быть «да» или «нет»"))
         if self.required_value and value is False:
             raise ValidationError(REQUIRED)
         return value
@@ -367,7 +372,7 @@ class ChoiceField(_FormField):
 
     def convert(self, value: Any) -> Any:
         if isinstance(value, list | dict) or (self.options is not None and value not in self.options):
-            raise ValidationError("Выберите значение из списка")
+            raise ValidationError(N_("Выберите значение из списка"))
         return value
 
 
@@ -381,17 +386,17 @@ class ListField(_FormField):
 
     def convert(self, value: Any) -> list[Any]:
         if not isinstance(value, list) or any(isinstance(v, list | dict) for v in value):
-            raise ValidationError("Выберите значения из списка")
+            raise ValidationError(N_("Выберите значения из списка"))
         if self.options is not None and any(v not in self.options for v in value):
-            raise ValidationError("Выберите значения из списка")
+            raise ValidationError(N_("Выберите значения из списка"))
         return value
 
 
 class MomentField(_FormField):
     """form-js submits dates as `YYYY-MM-DD`, times as `HH:MM`, date-times as ISO 8601; they are kept as text."""
 
-    MESSAGES = {"date": "Введите дату в формате ДД.ММ.ГГГГ", "time": "Введите время в формате ЧЧ:ММ",
-                "datetime": "Введите дату и время"}
+    MESSAGES = {"date": N_("Введите дату в формате ДД.ММ.ГГГГ"), "time": N_("Введите время в формате ЧЧ:ММ"),
+                "datetime": N_("Введите дату и время")}
 
     def __init__(self, subtype: str) -> None:
         super().__init__()

@@ -12,6 +12,7 @@ from clients.requisites import RequisiteError, validate_inn
 from identity.models import Partner, User, UserRole
 from identity.passwords import hash_password
 from identity.roles import PARTNER_ROLES, ROLES
+from texts import N_, Text
 
 USERNAME = re.compile(r"[A-Za-z0-9_.\-@]{2,80}")
 MIN_PASSWORD = 8
@@ -31,9 +32,9 @@ def create_user(session: Session, username: str, password: str, roles: Iterable[
     """A new active user; the first admin is created with `reglament create-user NAME --role admin`."""
     username = username.strip()
     if not USERNAME.fullmatch(username):
-        raise AdminError("username", "Имя пользователя: 2–80 латинских букв, цифр или знаков _ . - @")
+        raise AdminError("username", N_("Имя пользователя: 2–80 латинских букв, цифр или знаков _ . - @"))
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise AdminError("username", "Такой пользователь уже есть")
+        raise AdminError("username", N_("Такой пользователь уже есть"))
     _check_password(password)
     user = User(username=username, password_hash=hash_password(password))
     session.add(user)
@@ -47,7 +48,7 @@ def update_user(session: Session, user_id: int, *, roles: Iterable[str], full_na
     """Change a user's roles, partner, name, e-mail, activity and (when given) password."""
     user = session.get(User, user_id)
     if user is None:
-        raise AdminError("id", "Пользователь не найден")
+        raise AdminError("id", N_("Пользователь не найден"))
     if password:
         _check_password(password)
         user.password_hash = hash_password(password)
@@ -60,19 +61,19 @@ def save_partner(session: Session, code: str, name: str, inn: str | None, partne
     """Create (partner_id None) or change a partner; the ИНН is checked by its checksum."""
     code, name = code.strip(), name.strip()
     if not re.fullmatch(r"[a-z0-9_\-]{2,40}", code):
-        raise AdminError("code", "Код: 2–40 строчных латинских букв, цифр, _ или -")
+        raise AdminError("code", N_("Код: 2–40 строчных латинских букв, цифр, _ или -"))
     if not name:
-        raise AdminError("name", "Укажите название")
+        raise AdminError("name", N_("Укажите название"))
     try:
         inn = validate_inn(inn, field="inn") if inn and inn.strip() else None
     except RequisiteError as error:
         raise AdminError("inn", error.message) from error
     clash = session.scalar(select(Partner.id).where(Partner.code == code))
     if clash is not None and clash != partner_id:
-        raise AdminError("code", "Партнёр с таким кодом уже есть")
+        raise AdminError("code", N_("Партнёр с таким кодом уже есть"))
     partner = Partner() if partner_id is None else session.get(Partner, partner_id)
     if partner is None:
-        raise AdminError("id", "Партнёр не найден")
+        raise AdminError("id", N_("Партнёр не найден"))
     partner.code, partner.name, partner.inn = code, name, inn
     session.add(partner)
     session.commit()
@@ -84,18 +85,18 @@ def _apply(session: Session, user: User, *, roles: Iterable[str], full_name: str
     roles = sorted(set(roles))
     unknown = [r for r in roles if r not in ROLES]
     if unknown:
-        raise AdminError("roles", f"Неизвестные роли: {', '.join(unknown)}")
+        raise AdminError("roles", Text("Неизвестные роли: %(roles)s", roles=", ".join(unknown)))
     if not roles:
-        raise AdminError("roles", "Выберите хотя бы одну роль")
+        raise AdminError("roles", N_("Выберите хотя бы одну роль"))
     if partner_id is not None:
         if session.get(Partner, partner_id) is None:
-            raise AdminError("partner_id", "Партнёр не найден")
+            raise AdminError("partner_id", N_("Партнёр не найден"))
         if any(r not in PARTNER_ROLES for r in roles):
-            raise AdminError("roles", "Сотруднику партнёра доступны только роли партнёра")
+            raise AdminError("roles", N_("Сотруднику партнёра доступны только роли партнёра"))
     elif any(r in PARTNER_ROLES for r in roles) and not set(roles) - set(PARTNER_ROLES):
-        raise AdminError("partner_id", "Для ролей партнёра выберите партнёра")
+        raise AdminError("partner_id", N_("Для ролей партнёра выберите партнёра"))
     if email and not re.fullmatch(r"[^\s@]+@[^\s@]+\.[^\s@]+", email.strip()):
-        raise AdminError("email", "Неверный адрес электронной почты")
+        raise AdminError("email", N_("Неверный адрес электронной почты"))
     user.full_name = full_name.strip()[:200]
     user.email = email.strip() if email and email.strip() else None
     user.partner_id = partner_id
@@ -106,4 +107,4 @@ def _apply(session: Session, user: User, *, roles: Iterable[str], full_name: str
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise AdminError("password", f"Пароль не короче {MIN_PASSWORD} символов")
+        raise AdminError("password", Text("Пароль не короче %(least)s символов", least=MIN_PASSWORD))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAIN = ("clients", "billing", "documents", "identity", "db", "routing")
+DOMAIN = ("clients", "billing", "documents", "identity", "db", "routing", "texts")
 WEB_ONLY = ("flask", "flask_login", "flask_sqlalchemy", "flask_migrate", "werkzeug", "celery", "redis")
 
 

@@ -43,6 +43,8 @@ SETTINGS: dict[str, tuple[str, Any, Any]] = {
     "SMTP_USER": ("REGLAMENT_SMTP_USER", str, ""),
     "SMTP_PASSWORD": ("REGLAMENT_SMTP_PASSWORD", str, ""),
     "SMTP_STARTTLS": ("REGLAMENT_SMTP_STARTTLS", _bool, False),
+    # the address users open the platform at: links in e-mails (sent also where no request gives a host)
+    "BASE_URL": ("REGLAMENT_BASE_URL", str, "http://127.0.0.1:5000"),
     # embedded: a worker thread inside the web process; distributed: Celery workers on Redis + one scheduler
     "MODE": ("REGLAMENT_MODE", str, "embedded"),
     "CELERY_BROKER_URL": ("REGLAMENT_BROKER_URL", str, "redis://127.0.0.1:6379/0"),

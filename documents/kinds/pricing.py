@@ -14,8 +14,9 @@ from marshmallow import Schema, fields, post_load, validate
 from billing.money import round_rubles
 from billing.vat import add_vat, split_inclusive
 from documents.parties import LineSchema, text
+from texts import N_
 
-VAT_RATES = validate.OneOf([0, 5, 7, 10, 20, 22], error="Ставка НДС: 0, 5, 7, 10, 20 или 22 %")
+VAT_RATES = validate.OneOf([0, 5, 7, 10, 20, 22], error=N_("Ставка НДС: 0, 5, 7, 10, 20 или 22 %"))
 ZERO = Decimal("0.00")
 
 

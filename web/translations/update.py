@@ -15,8 +15,9 @@ ROOT = HERE.parent.parent
 def main() -> int:
     pybabel = [sys.executable, "-m", "babel.messages.frontend"]
     pot = HERE / "messages.pot"
-    subprocess.run([*pybabel, "extract", "-F", str(HERE / "babel.cfg"), "-k", "N_", "-o", str(pot), "--no-location",
-                    "--sort-output", "--project", "Reglament", str(ROOT)], check=True, cwd=ROOT)
+    # N_ marks constant messages, texts.Text those with parameters (engine and domain modules, which have no gettext)
+    subprocess.run([*pybabel, "extract", "-F", str(HERE / "babel.cfg"), "-k", "N_", "-k", "Text", "-o", str(pot),
+                    "--no-location", "--sort-output", "--project", "Reglament", str(ROOT)], check=True, cwd=ROOT)
     subprocess.run([*pybabel, "update", "-i", str(pot), "-d", str(HERE), "-l", "en", "--no-fuzzy-matching"],
                    check=True)
     subprocess.run([*pybabel, "compile", "-d", str(HERE), "--statistics"], check=True)

@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask import Flask, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from web.worklist import admin, attachments, auth, bulk_receipts, inbox, locale, route_map, tasks
+from web.worklist import admin, attachments, auth, bulk_receipts, inbox, locale, notifications, route_map, tasks
 
 csrf = CSRFProtect()
 STATELESS_BLUEPRINTS = {"engine_rest", "api"}
@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     auth.login_manager.init_app(app)
     locale.init_app(app)
+    notifications.init_app(app)
     app.before_request(_protect_against_csrf)
     app.register_error_handler(CSRFError, auth.csrf_failed)
     for module in (auth, inbox, tasks, attachments, admin, route_map, bulk_receipts):

@@ -18,7 +18,7 @@ from engine.errors import InvalidInput
 from identity.models import User
 from web.extensions import db
 from web.worklist.auth import current_scope, require_sign_in
-from web.worklist.locale import N_
+from web.worklist.locale import N_, translate_error
 
 blueprint = Blueprint("inbox", __name__)
 blueprint.before_request(require_sign_in)
@@ -112,7 +112,7 @@ def save_filter():
                              request.form.get("query", ""))
         flash(_("Фильтр сохранён"), "ok")
     except InvalidInput as error:
-        flash(str(error), "warn")
+        flash(translate_error(error), "warn")
     return redirect(_back())
 
 
@@ -128,12 +128,13 @@ def _context(query: worklist.InboxQuery, page: worklist.InboxPage, now) -> dict[
     names = dict(db.session.execute(select(User.username, User.full_name).where(User.username.in_(usernames))).all()
                  ) if usernames else {}
     args = query_args(query)
+    base = url_for("inbox.index")  # once: a page builds a dozen links to itself
 
     def inbox_url(**changes: Any) -> str:
         merged = {**args, **{k: str(v) for k, v in changes.items() if v is not None}}
         for key in [k for k, v in changes.items() if v is None]:
             merged.pop(key, None)
-        return url_for("inbox.index") + ("?" + urlencode(merged) if merged else "")
+        return base + ("?" + urlencode(merged) if merged else "")
 
     return {
         "query": query, "page": page, "now": now, "args": args, "query_string": urlencode(args),

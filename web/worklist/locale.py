@@ -9,18 +9,36 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext
 
 from engine.clock import BUSINESS_TZ
+from texts import N_, Text
 
 LOCALES = ("ru", "en")
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 babel = Babel()
 
 
-def N_(message: str) -> str:
-    """Marks a message for extraction where it is defined; it is translated where it is shown (`_(title)`)."""
+__all__ = ["N_", "translate", "translate_error"]
+
+
+def translate(message: Any) -> Any:
+    """A message from the engine or a domain module in the reader's language: a `Text` by its msgid and parameters,
+    a constant marked `N_` by itself; dictionaries and lists of them (field errors) item by item."""
+    if isinstance(message, Text):
+        return gettext(message.msgid, **{name: translate(value) for name, value in message.params.items()})
+    if isinstance(message, str):
+        return gettext(message) if message else message
+    if isinstance(message, dict):
+        return {key: translate(value) for key, value in message.items()}
+    if isinstance(message, list | tuple):
+        return [translate(item) for item in message]
     return message
+
+
+def translate_error(error: Exception) -> str:
+    """The message an exception was raised with, translated."""
+    return translate(error.args[0]) if error.args and isinstance(error.args[0], str) else str(error)
 
 
 def select_locale() -> str:
@@ -36,6 +54,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local_date)
     app.add_template_filter(local_time)
     app.add_template_filter(money)
+    app.add_template_global(translate)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "ru")
 
 

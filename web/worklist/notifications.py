@@ -1,8 +1,12 @@
-"""E-mail to a person when a task is given to him, sent after the commit that gave it.
+"""E-mail to the people a task was given to — by the diagram's `camunda:assignee`, a claim on someone's behalf, a
+manager's assignment (UI, /engine-rest) — or escalated to (a boundary timer created a task for a supervisor group:
+its members are told). It listens on `engine.dispatch`, so it only ever hears of committed transactions: a step that
+rolled back mails nobody.
 
-SMTP is configured by REGLAMENT_SMTP_HOST (empty: no mail), REGLAMENT_SMTP_PORT, REGLAMENT_SMTP_FROM,
-REGLAMENT_SMTP_USER / REGLAMENT_SMTP_PASSWORD and REGLAMENT_SMTP_STARTTLS. Sending never raises: a mail server that
-is down or refuses costs a log line, never the assignment (which is already committed when this runs).
+Mails are in Russian whatever the UI language of whoever caused them; the link is built on REGLAMENT_BASE_URL (the
+scheduler and the workers have no request to take a host from). SMTP is configured by REGLAMENT_SMTP_HOST (empty:
+no mail), REGLAMENT_SMTP_PORT, REGLAMENT_SMTP_FROM, REGLAMENT_SMTP_USER / REGLAMENT_SMTP_PASSWORD and
+REGLAMENT_SMTP_STARTTLS. Sending never raises: a mail server that is down costs a log line, never the step.
 """
 
 from __future__ import annotations
@@ -10,51 +14,144 @@ from __future__ import annotations
 import logging
 import smtplib
 from email.message import EmailMessage
+from urllib.parse import urlsplit
 
-from flask import current_app, url_for
-from flask_babel import gettext as _
-from sqlalchemy import select
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import or_, select
 
-from engine.models import HumanTask
-from identity.models import User
+from engine import dispatch, worklist
+from engine.models import HumanTask, ProcessDefinition
+from identity.models import User, UserRole
 from web.extensions import db
+from web.worklist.locale import local_time
 
 log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 10
+EXTENSION = "worklist_notifications"
+ASSIGNING = ("task_claimed", "task_assigned")
 
 
-def send(to: str, subject: str, body: str) -> bool:
-    """Send one plain-text message; False (and a warning in the log) when it could not be sent."""
+def init_app(app: Flask) -> None:
+    """Let the committed steps of `app`'s use cases send their mails."""
+    app.extensions[EXTENSION] = True
+    dispatch.add_listener(committed)
+
+
+def committed(events: list[dict]) -> None:
+    """The after-commit listener: mail the assignees and the escalation groups these events name."""
+    if not has_app_context() or EXTENSION not in current_app.extensions or not current_app.config.get("SMTP_HOST"):
+        return
+    messages = []
+    for event in events:
+        assignee, actor = event["detail"].get("assignee"), event["actor"]
+        if event["kind"] in ASSIGNING and assignee and assignee != actor:
+            messages += task_assigned(event["task_id"], assignee, actor)
+        elif event["kind"] == "task_created":
+            messages += task_created(event["task_id"], actor, escalated=bool(event["detail"].get("escalated")))
+    if messages:
+        deliver(messages)
+
+
+def task_assigned(task_id: str, assignee: str, actor: str | None) -> list[EmailMessage]:
+    """The mail to `assignee` of a task just given to him («просроченная» when it is overdue already)."""
+    task = db.session.get(HumanTask, task_id)
+    user = _user(assignee, task) if task is not None else None
+    if task is None or user is None or task.status != "open":
+        return []
+    escalated = worklist.sla(task.due_at) == "overdue"
+    subject = f"Вам передана просроченная задача: {task.name}" if escalated else f"Вам назначена задача: {task.name}"
+    return [_message(user, subject, task, actor)]
+
+
+def task_created(task_id: str, actor: str | None, *, escalated: bool) -> list[EmailMessage]:
+    """A new task: its assignee from the diagram is told; an escalated one without assignee goes to its groups."""
+    task = db.session.get(HumanTask, task_id)
+    if task is None:
+        return []
+    if task.assignee:
+        user = _user(task.assignee, task) if task.assignee != actor else None
+        if user is None:
+            return []
+        subject = (
+            f"Вам передана просроченная задача: {task.name}" if escalated else f"Вам назначена задача: {task.name}"
+        )
+        return [_message(user, subject, task, actor)]
+    if not escalated:
+        return []
+    subject = f"Эскалация: задача «{task.name}» передана вашей группе"
+    return [_message(user, subject, task, actor, group=True) for user in _members(task)]
+
+
+def deliver(messages: list[EmailMessage]) -> int:
+    """Send the messages over one SMTP connection; how many went (a failure is logged, never raised)."""
     config = current_app.config
-    if not config.get("SMTP_HOST") or not to:
-        return False
-    message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = config["SMTP_FROM"], to, subject
-    message.set_content(body)
+    sent = 0
     try:
         with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=TIMEOUT_SECONDS) as smtp:
             if config.get("SMTP_STARTTLS"):
                 smtp.starttls()
             if config.get("SMTP_USER"):
                 smtp.login(config["SMTP_USER"], config.get("SMTP_PASSWORD") or "")
-            smtp.send_message(message)
-        return True
+            for message in messages:
+                smtp.send_message(message)
+                sent += 1
     except (OSError, smtplib.SMTPException):
-        log.warning("could not send mail to %s: %s", to, subject, exc_info=True)
-        return False
+        log.warning("could not send %d of %d mail(s)", len(messages) - sent, len(messages), exc_info=True)
+    return sent
 
 
-def task_assigned(task_id: str, *, escalated: bool = False) -> bool:
-    """Tell the assignee of a task (just committed) that it is his now; `escalated` for a task escalated to him."""
-    task = db.session.get(HumanTask, task_id)
-    user = db.session.scalar(select(User).where(User.username == task.assignee)) if task and task.assignee else None
-    if user is None or not user.email:
-        return False
-    subject = (_("Вам передана просроченная задача: %(name)s", name=task.name) if escalated
-               else _("Вам назначена задача: %(name)s", name=task.name))
-    body = "\n".join([
-        _("Здравствуйте, %(name)s!", name=user.full_name or user.username), "",
-        subject, _("Ключ: %(key)s", key=task.business_key or "—"),
-        url_for("tasks.show", task_id=task.id, _external=True),
-    ])
-    return send(user.email, subject, body)
+def task_link(task_id: str) -> str:
+    """The task page's address under REGLAMENT_BASE_URL."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http")
+    return adapter.build("tasks.show", {"task_id": task_id}, force_external=True)
+
+
+def _message(user: User, subject: str, task: HumanTask, actor: str | None, *, group: bool = False) -> EmailMessage:
+    process = db.session.scalar(select(ProcessDefinition.name).where(ProcessDefinition.id == task.definition_id))
+    lines = [
+        f"Здравствуйте, {user.full_name or user.username}!",
+        "",
+        (
+            f"Задача «{task.name}» не выполнена в срок и передана группе «{', '.join(task.candidate_groups or ())}»."
+            if group
+            else f"{subject}."
+        ),
+        "",
+        f"Процесс: {process or task.definition_key}",
+        f"Экземпляр процесса: {task.instance_id}",
+        f"Бизнес-ключ: {task.business_key or '—'}",
+        f"Срок: {local_time(task.due_at)} (время новосибирское)" if task.due_at else "Срок: не установлен",
+    ]
+    if actor and not group:
+        lines.append(f"Назначил: {actor}")
+    lines += ["", f"Открыть задачу: {task_link(task.id)}"]
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = current_app.config["SMTP_FROM"], user.email, subject
+    message.set_content("\n".join(lines))
+    return message
+
+
+def _user(username: str, task: HumanTask) -> User | None:
+    """The active user with an e-mail who may see the task (its partner's, or the УК's)."""
+    user = db.session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    if user is None or not user.email or user.partner_id not in (None, task.partner_id):
+        return None
+    return user
+
+
+def _members(task: HumanTask) -> list[User]:
+    """Active users with an e-mail in one of the task's candidate groups (or named candidates) of its partner —
+    or of the УК, whose users see every partner."""
+    groups, named = list(task.candidate_groups or ()), list(task.candidate_users or ())
+    offered = [User.username.in_(named)] if named else []
+    if groups:
+        offered.append(User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(groups))))
+    if not offered:
+        return []
+    statement = select(User).where(User.active.is_(True), User.email.is_not(None), User.email != "", or_(*offered))
+    if task.partner_id is not None:
+        statement = statement.where(or_(User.partner_id == task.partner_id, User.partner_id.is_(None)))
+    else:
+        statement = statement.where(User.partner_id.is_(None))
+    return list(db.session.scalars(statement.order_by(User.username)))

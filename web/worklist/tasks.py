@@ -19,10 +19,9 @@ from engine.models import HumanTask
 from forms.validation import FormError, SubmissionInvalid, parse_form, validate_submission
 from identity.models import User
 from web.extensions import db
-from web.worklist import notifications
 from web.worklist.auth import current_scope, require_sign_in
 from web.worklist.inbox import SLA_TITLES
-from web.worklist.locale import N_
+from web.worklist.locale import N_, translate, translate_error
 
 blueprint = Blueprint("tasks", __name__)
 blueprint.before_request(require_sign_in)
@@ -50,8 +49,8 @@ def not_found(_error):
 @blueprint.errorhandler(worklist.NotAllowed)
 def not_allowed(error):
     if request.is_json:
-        return jsonify(error=str(error)), 403
-    flash(str(error), "warn")
+        return jsonify(error=translate_error(error)), 403
+    flash(translate_error(error), "warn")
     return redirect(request.referrer or url_for("inbox.index"))
 
 
@@ -117,11 +116,12 @@ def complete(task_id: str):
         values = (validate_submission(schema, submitted, instances.task_variables(db.session, task_id, scope=scope))
                   if schema else {})
     except SubmissionInvalid as invalid:
-        return jsonify(error=_("Проверьте выделенные поля"), errors=invalid.errors, errorsById=invalid.by_id), 422
+        return (jsonify(error=_("Проверьте выделенные поля"), errors=translate(invalid.errors),
+                        errorsById=translate(invalid.by_id)), 422)
     try:
         instances.complete_task(db.session, task_id, values, scope=scope)
     except InvalidInput as error:
-        return jsonify(error=str(error)), 422
+        return jsonify(error=translate_error(error)), 422
     following = worklist.next_task(db.session, scope, task.instance_id)
     flash(_("Задача «%(name)s» завершена", name=task.name), "ok")
     target = url_for("tasks.show", task_id=following) if following else url_for("inbox.index")
@@ -150,10 +150,7 @@ def assign(task_id: str):
     if user is None:
         flash(_("Сотрудник не найден"), "warn")
         return redirect(_back(task_id))
-    worklist.assign(db.session, task_id, user.username, user.partner_id, scope)
-    # After the commit (worklist.assign has committed): a mail server that fails cannot undo the assignment.
-    task = queries.task_or_404(db.session, task_id, scope)
-    notifications.task_assigned(task_id, escalated=worklist.sla(task.due_at) == "overdue")
+    worklist.assign(db.session, task_id, user.username, user.partner_id, scope)  # mails him after the commit
     flash(_("Задача назначена: %(name)s", name=user.full_name or user.username), "ok")
     return redirect(_back(task_id))
 
@@ -163,7 +160,7 @@ def comment(task_id: str):
     try:
         worklist.add_comment(db.session, task_id, request.form.get("body", ""), current_scope())
     except InvalidInput as error:
-        flash(str(error), "warn")
+        flash(translate_error(error), "warn")
     return redirect(url_for("tasks.show", task_id=task_id) + "#comments")
 
 

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.deployment import deploy
-from identity.seed import seed_demo
-from tests.web.worklist.support import PROJECT, FreshContextClient
-from web.rules import deploy_rules
+from tests.web.worklist.support import FreshContextClient, deploy_demo_regulation
 
 
 @pytest.fixture
@@ -19,8 +16,4 @@ def client(app):
 @pytest.fixture
 def regulation(app, session):
     """Demo users and the demo regulation with its forms, deployed."""
-    seed_demo(session)
-    files = {p.name: p.read_bytes() for p in (PROJECT / "processes").iterdir() if p.suffix in (".bpmn", ".dmn")}
-    files.update({p.name: p.read_bytes() for p in (PROJECT / "forms").glob("*.form")})
-    deploy(session, files, name="demo", rules=deploy_rules(app))
-    return files
+    return deploy_demo_regulation(app, session)

@@ -13,6 +13,7 @@ from engine import instances
 from engine.deployment import deploy
 from engine.models import HumanTask
 from identity.models import Partner
+from identity.seed import seed_demo
 from web.rules import deploy_rules
 
 PROJECT = Path(__file__).resolve().parents[3]
@@ -59,6 +60,15 @@ def start_debtor(session, partner: str | None, business_key: str, variables: dic
 
 
 DIAGRAMS = Path(__file__).resolve().parent / "diagrams"
+
+
+def deploy_demo_regulation(app, session) -> dict[str, bytes]:
+    """Seed the demo users and deploy the demo regulation with its forms; returns the deployed files."""
+    seed_demo(session)
+    files = {p.name: p.read_bytes() for p in (PROJECT / "processes").iterdir() if p.suffix in (".bpmn", ".dmn")}
+    files.update({p.name: p.read_bytes() for p in (PROJECT / "forms").glob("*.form")})
+    deploy(session, files, name="demo", rules=deploy_rules(app))
+    return files
 
 
 def deploy_contractor_check(session, app) -> None:

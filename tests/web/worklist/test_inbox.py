@@ -84,6 +84,8 @@ def test_filters_sort_and_paging(client, session, regulation):
     assert "Страница 1 из 2" in first
     second = client.get("/inbox.json?tab=all&page=2").json
     assert second["total"] == 30 and second["page"] == 2 and len(second["tasks"]) == 5
+    past_the_end = client.get("/inbox.json?tab=all&page=9").json  # the last page, with the same total
+    assert past_the_end["total"] == 30 and past_the_end["page"] == 2 and len(past_the_end["tasks"]) == 5
     found = client.get("/inbox.json?tab=all&q=ЛС-007").json
     assert found["total"] == 1 and found["tasks"][0]["business_key"] == "ЛС-007"
     assert client.get("/inbox.json?tab=all&process=nope").json["total"] == 0

@@ -120,3 +120,20 @@ def test_admin_pages_are_for_admins_only(client, session, regulation):
 
 def _token(client) -> str:
     return csrf_token(client, "/inbox")
+
+
+def test_a_task_is_never_given_to_another_partners_user_through_the_engine_api(client, session, regulation):
+    record = instances.start_process(
+        session, "debtor_claim", dict(REMINDER), business_key="ЛС-1", partner_id=partner_id(session, "east")
+    )
+    task_id = session.scalar(select(HumanTask.id).where(HumanTask.instance_id == record.id))
+    for action in ("claim", "assignee"):
+        answer = client.post(
+            f"/engine-rest/task/{task_id}/{action}", json={"userId": "west_operator"}, headers=basic("partner_manager")
+        )
+        assert answer.status_code == 403 and answer.json["type"] == "AuthorizationException"
+    assert session.scalar(select(HumanTask.assignee).where(HumanTask.id == task_id)) is None
+    answer = client.post(
+        f"/engine-rest/task/{task_id}/assignee", json={"userId": "agent"}, headers=basic("partner_manager")
+    )
+    assert answer.status_code == 204
