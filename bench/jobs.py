@@ -5,7 +5,7 @@
 2. Timers, among ~100,000 waiting: fires per second of a burst of due timers, and the lag between due time and
    firing (p50 / p99) of timers falling due over a few seconds while the scheduler ticks every second.
 
-    python bench/jobs.py [--jobs N] [--burst K] [--steady M] [--window S] [--pending P] [--json]
+    python bench/jobs.py [--jobs N] [--burst K] [--steady M] [--window S] [--pending P] [--database D] [--json]
 """
 
 from __future__ import annotations
@@ -192,9 +192,11 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=6.0, help="seconds over which --steady timers fall due")
     parser.add_argument("--pending", type=int, default=98_000, help="other timers waiting (due next year)")
     parser.add_argument("--timers-only", action="store_true", help="skip the job figures (no Redis needed)")
+    parser.add_argument("--database", default="reglament_bench_jobs",
+                        help="the PostgreSQL database to (re)create: dropped first, one per concurrent run")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    url = _database("reglament_bench_jobs")
+    url = _database(args.database)
     figures = {}
     with tempfile.TemporaryDirectory() as folder:
         os.environ["REGLAMENT_TEST_EFFECTS"] = str(Path(folder) / "embedded")  # the in-process worker's operator

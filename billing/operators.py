@@ -162,11 +162,47 @@ class ReconciliationInputs(Schema):
 def reconcile(start: date, end: date, client_id: int | None, partner_id: int | None) -> dict:
     """The data of an акт сверки: opening balance, documents and payments, turnover, closing balance (read only)."""
     with sessions.open_session() as session:
-        result = reconciliation.reconciliation(session, start, end, client_id=client_id, partner_id=partner_id)
+        return _reconciliation_data(
+            reconciliation.reconciliation(session, start, end, client_id=client_id, partner_id=partner_id))
+
+
+class PartnerReconciliationInputs(Schema):
+    partner_id = fields.Integer(required=True)
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+
+
+@operator("billing.partner_reconciliation", inputs=PartnerReconciliationInputs)
+def reconcile_with_partner(partner_id: int, start: date, end: date) -> dict:
+    """The УК's акт сверки with a partner: its monthly settlements against the УК's payments to it (read only)."""
+    with sessions.open_session() as session:
+        return _reconciliation_data(reconciliation.settlement_reconciliation(session, partner_id, start, end))
+
+
+def _reconciliation_data(result: reconciliation.Reconciliation) -> dict:
     return {"opening_balance": result.opening, "debit_turnover": result.debit, "credit_turnover": result.credit,
             "closing_balance": result.closing, "in_favour_of": result.in_favour_of,
             "entries": [{"on": e.on, "title": e.title, "debit": e.debit, "credit": e.credit}
                         for e in result.entries]}
+
+
+class PartnerPaymentInputs(Schema):
+    partner_id = fields.Integer(required=True)
+    paid_on = fields.Date(required=True)
+    amount = fields.Decimal(required=True, places=2, validate=validate.Range(min=Decimal("0.01")))
+    number = fields.String(load_default="")
+    purpose = fields.String(load_default="")
+
+
+@operator("billing.record_partner_payment", inputs=PartnerPaymentInputs)
+def record_partner_payment(partner_id: int, paid_on: date, amount: Decimal, number: str, purpose: str,
+                           idempotency_key: str | None) -> dict:
+    """Record the УК's payment to a partner; a retry of the same job records nothing twice."""
+    key = idempotency_key or f"{partner_id}:{paid_on.isoformat()}:{number}:{amount}"
+    with sessions.open_session() as session:
+        payment, created = settlement.record_partner_payment(session, partner_id, paid_on, amount, key=key,
+                                                             number=number, purpose=purpose)
+        return {"partner_payment_id": payment.id, "partner_payment_created": created}
 
 
 class BonusSchema(Schema):

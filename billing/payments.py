@@ -194,17 +194,27 @@ def _partners(session: Session, account_ids: set[int]) -> dict[int, int]:
 def _open_buckets(session: Session, account_ids: set[int]) -> dict[int, list[Bucket]]:
     """Account id → its buckets with what is still owed on each (the month's net charge minus allocations),
     oldest first."""
-    paid = (select(Allocation.charge_id, func.sum(Allocation.amount_kopecks).label("paid"))
-            .group_by(Allocation.charge_id).subquery())
+    def query(where):
+        # What was allocated to these accounts' charges only: the allocation table grows by every month's payments.
+        paid = (select(Allocation.charge_id, func.sum(Allocation.amount_kopecks).label("paid"))
+                .join(Charge, Charge.id == Allocation.charge_id).where(where)
+                .group_by(Allocation.charge_id).subquery())
+        return (select(Charge.account_id, Charge.id, Charge.period, Charge.due_date, Charge.amount_kopecks,
+                       func.coalesce(paid.c.paid, 0))
+                .outerjoin(paid, paid.c.charge_id == Charge.id).where(where)
+                .order_by(Charge.account_id, Charge.due_date, Charge.id))
+
     months: dict[tuple[int, date], list] = defaultdict(list)
-    rows = _rows(session, lambda where: select(Charge.account_id, Charge.id, Charge.period, Charge.due_date,
-                                               Charge.amount_kopecks, func.coalesce(paid.c.paid, 0))
-                 .outerjoin(paid, paid.c.charge_id == Charge.id).where(where)
-                 .order_by(Charge.account_id, Charge.due_date, Charge.id), Charge.account_id, account_ids)
+    rows = _rows(session, query, Charge.account_id, account_ids)
     for account_id, charge_id, period, due_date, kopecks, paid_kopecks in rows:
         months[account_id, period].append((charge_id, due_date, int(kopecks), int(paid_kopecks)))
     buckets: dict[int, list[Bucket]] = defaultdict(list)
     for (account_id, period), lines in months.items():
+        if len(lines) == 1:  # most months: one charge line and no credit to take off it
+            charge_id, due_date, kopecks, paid_kopecks = lines[0]
+            if kopecks > 0:
+                buckets[account_id].append(Bucket(charge_id, period, due_date, kopecks - paid_kopecks))
+            continue
         owed = net_of_credits((charge_id, kopecks) for charge_id, _, kopecks, _ in lines)
         buckets[account_id].extend(Bucket(charge_id, period, due_date, owed[charge_id] - paid_kopecks)
                                    for charge_id, due_date, _, paid_kopecks in lines if charge_id in owed)

@@ -12,10 +12,12 @@ reduction: the base is the month's net) go through penalty.py one by one; they a
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import cache
 
 from sqlalchemy import (
     BigInteger,
@@ -71,33 +73,10 @@ def compute_penalties(session: Session, on: date, *, partner_id: int | None = No
     credit_line = aliased(Charge)
     credited = select(credit_line.id).where(credit_line.account_id == Charge.account_id,
                                             credit_line.period == Charge.period, credit_line.amount_kopecks < 0)
-    by_account: dict[int, int] = defaultdict(int)
-    count = 0
-
-    # Every day from the oldest period on is a possible due date (a due date never precedes its period, and the
-    # oldest period comes from an index): cheaper than finding the distinct due dates among millions of buckets.
-    oldest = session.scalar(select(func.min(Charge.period)))
-    days = [] if oldest is None else [oldest + timedelta(days=n) for n in range((on - oldest).days)]
-    rows = _coefficients(days, on, key_rates, caps)
-    if rows:
-        coefficients = _fill(session, rows)
-        amount = (2 * Charge.amount_kopecks * coefficients.c.p + coefficients.c.q) // (2 * coefficients.c.q)
-        clean = (select(Charge.account_id, _whole(func.sum(amount)), _whole(func.sum(coefficients.c.first)))
-                 .join(Account, Account.id == Charge.account_id)
-                 .join(coefficients, and_(coefficients.c.due_date == Charge.due_date,
-                                          coefficients.c.client_type == Account.client_type))
-                 .where(*buckets, ~exists(paid_by_then), ~exists(credited))
-                 .group_by(Charge.account_id))
-        for account, kopecks, bucket_count in session.execute(clean.execution_options(yield_per=20_000)):
-            count += bucket_count
-            if kopecks:
-                by_account[account] += int(kopecks)
-        coefficients.drop(session.connection())
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("RESET work_mem"))
-
-    # The buckets left out above — paid against by then, or lowered by a credit line of their month — through
-    # penalty.py one by one, driven from the (few) allocations and credit lines rather than from the buckets.
+    # The buckets left out of the set-based pass — paid against by then, or lowered by a credit line of their month —
+    # go through penalty.py one by one, driven from the (few) allocations and credit lines rather than from the
+    # buckets. Their data is read first; their arithmetic (pure Python) runs in a thread while the database works
+    # through the set-based pass on this session (the driver releases the GIL while it waits for the server).
     irregular = union(
         select(Charge.account_id, Charge.period).select_from(Allocation)
         .join(Payment, Payment.id == Allocation.payment_id).join(Charge, Charge.id == Allocation.charge_id)
@@ -118,18 +97,64 @@ def compute_penalties(session: Session, on: date, *, partner_id: int | None = No
             .join(Payment, Payment.id == Allocation.payment_id).join(Charge, Charge.id == Allocation.charge_id)
             .join(irregular, in_irregular).where(Payment.paid_on <= on)):
         payments[charge_id].append(PenaltyPayment(paid_on, Decimal(allocated).scaleb(-2)))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        one_by_one = pool.submit(_one_by_one, months, kinds, due_dates, payments, on, key_rates, caps)
+        count, by_account = _set_based(session, on, buckets, paid_by_then, credited, key_rates, caps)
+        irregular_count, irregular_by_account = one_by_one.result()
+    count += irregular_count
+    for account, kopecks in irregular_by_account.items():
+        by_account[account] += kopecks
+    return PenaltyTotals(on, Decimal(sum(by_account.values())).scaleb(-2), count,
+                         {account: kopecks for account, kopecks in by_account.items() if kopecks})
+
+
+def _set_based(session: Session, on: date, buckets: list, paid_by_then, credited, key_rates, caps
+               ) -> tuple[int, dict[int, int]]:
+    """Every bucket without payments by `on` and without credit lines of its month, in one aggregate query."""
+    by_account: dict[int, int] = defaultdict(int)
+    count = 0
+    # Every day from the oldest period on is a possible due date (a due date never precedes its period, and the
+    # oldest period comes from an index): cheaper than finding the distinct due dates among millions of buckets.
+    oldest = session.scalar(select(func.min(Charge.period)))
+    days = [] if oldest is None else [oldest + timedelta(days=n) for n in range((on - oldest).days)]
+    rows = _coefficients(days, on, key_rates, caps)
+    if not rows:
+        return count, by_account
+    coefficients = _fill(session, rows)
+    amount = (2 * Charge.amount_kopecks * coefficients.c.p + coefficients.c.q) // (2 * coefficients.c.q)
+    clean = (select(Charge.account_id, _whole(func.sum(amount)), _whole(func.sum(coefficients.c.first)))
+             .join(Account, Account.id == Charge.account_id)
+             .join(coefficients, and_(coefficients.c.due_date == Charge.due_date,
+                                      coefficients.c.client_type == Account.client_type))
+             .where(*buckets, ~exists(paid_by_then), ~exists(credited))
+             .group_by(Charge.account_id))
+    for account, kopecks, bucket_count in session.execute(clean.execution_options(yield_per=20_000)):
+        count += bucket_count
+        if kopecks:
+            by_account[account] += int(kopecks)
+    coefficients.drop(session.connection())
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("RESET work_mem"))
+    return count, by_account
+
+
+def _one_by_one(months: dict, kinds: dict, due_dates: dict, payments: dict, on: date, key_rates, caps
+                ) -> tuple[int, dict[int, int]]:
+    """penalty.py on each irregular bucket (net of its month's credit lines, with its payments)."""
+    by_account: dict[int, int] = defaultdict(int)
+    count = 0
+    tiers = cache(penalty_tiers)  # a few hundred (kind, due date) pairs among tens of thousands of buckets
     for (account, _), lines in months.items():
         for charge_id, kopecks in net_of_credits(lines).items():
             if not kopecks:
                 continue
             due = due_dates[charge_id]
-            result = penalty(Decimal(kopecks).scaleb(-2), due, on, penalty_tiers(kinds[account], due),
+            result = penalty(Decimal(kopecks).scaleb(-2), due, on, tiers(kinds[account], due),
                              payments=payments[charge_id], key_rates=key_rates, caps=caps)
             count += 1
             if result.total:
                 by_account[account] += int(result.total * 100)
-    return PenaltyTotals(on, Decimal(sum(by_account.values())).scaleb(-2), count,
-                         {account: kopecks for account, kopecks in by_account.items() if kopecks})
+    return count, by_account
 
 
 def _whole(expression):

@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
@@ -25,7 +25,7 @@ from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from engine import runtime
+from engine import bpmn_errors, runtime
 from engine.errors import Conflict, InvalidInput
 from engine.runtime import Failure
 from engine.script_engine import script_engine
@@ -63,32 +63,16 @@ def _definitions(task) -> list:
     return [definition] if definition is not None else []
 
 
-class UncaughtError(LookupError):
-    """No error boundary event around the task catches the BPMN error (it becomes an incident)."""
-
-
-def throw_error(workflow: BpmnWorkflow, task_id: str, code: str, variables: dict[str, Any]) -> Failure | None:
-    """Throw the BPMN error `code` from a service task waiting for its worker: the nearest error boundary event
-    that catches it (on the task, then on each enclosing subprocess) takes it with `variables`, and the workflow
-    runs on. `UncaughtError` when none does; the workflow is then unchanged."""
+def throw_error(workflow: BpmnWorkflow, task_id: str, code: str, message: str | None,
+                variables: dict[str, Any]) -> Failure | None:
+    """Throw the BPMN error `code` from a service task waiting for its worker (`engine.bpmn_errors.throw`) and run
+    the workflow on. `bpmn_errors.UncaughtError` when nothing catches it; the workflow is then unchanged."""
     task = _started_service_task(workflow, task_id)
-    event = BpmnEvent(ErrorEventDefinition(code, code), payload=dict(variables))
-    current = task
-    while current is not None:
-        siblings = current.parent.children if current.parent is not None else []
-        catcher = next((s for s in siblings if s is not current and s.state == TaskState.WAITING
-                        and isinstance(s.task_spec, BoundaryEvent) and s.task_spec.catches(s, event)), None)
-        if catcher is not None:
-            try:
-                catcher.task_spec.catch(catcher, event)
-                catcher.task_spec._update(catcher)
-            except SpiffWorkflowException as error:
-                return runtime.failure_of(error)
-            return runtime.advance(workflow)
-        parent_id = current.workflow.parent_task_id  # the subprocess (or call activity) around the task
-        current = workflow.get_task_from_id(parent_id) if parent_id is not None else None
-    raise UncaughtError(f"BPMN error {code} was not caught")
-
+    try:
+        bpmn_errors.throw(task, code, message, variables)
+    except SpiffWorkflowException as error:
+        return runtime.failure_of(error)
+    return runtime.advance(workflow)
 
 
 def _started_service_task(workflow: BpmnWorkflow, task_id: str):
@@ -98,29 +82,64 @@ def _started_service_task(workflow: BpmnWorkflow, task_id: str):
     return task
 
 
+@dataclass(frozen=True)
+class Waits:
+    """Everything a workflow waits in, read in one pass over its tasks: the ready user tasks (Spiff tasks, to be
+    described), the service tasks waiting for a worker, the timers and the messages."""
+
+    users: list
+    services: list[runtime.WaitingServiceTask]
+    timers: list[runtime.WaitingTimer]
+    messages: list[WaitingMessage]
+
+
+def waits(workflow: BpmnWorkflow) -> Waits:
+    """What the workflow waits in — the projections' view — in one walk of the task tree instead of one per kind."""
+    users, services, timers, messages = [], [], [], []
+    for task in workflow.get_tasks(state=TaskState.READY | TaskState.STARTED | TaskState.WAITING):
+        state = task.state
+        if state == TaskState.READY:
+            if task.task_spec.manual:
+                users.append(task)
+        elif state == TaskState.STARTED:
+            if isinstance(task.task_spec, ServiceTask):
+                services.append(runtime.service_task(task))
+        else:
+            timer = _timer_of(task)
+            if timer is not None:
+                timers.append(timer)
+            messages.extend(_messages_of(task))
+    return Waits(users, services, timers, messages)
+
+
 def waiting_timers(workflow: BpmnWorkflow) -> list[runtime.WaitingTimer]:
     """The timer events the workflow waits on, with their due times (cycles: the next one)."""
-    timers = []
-    for task in workflow.get_tasks(state=TaskState.WAITING):
-        for definition in _definitions(task):
-            if not isinstance(definition, TimerEventDefinition):
-                continue
-            # Spiff keeps the computed due time on the waiting task, also for a gateway's timer branch.
-            due = task._get_internal_data("event_value")
-            if isinstance(due, dict):  # a cycle: the next repetition
-                due = due.get("next") if due.get("cycles") != 0 else None
-            if isinstance(due, str):
-                moment = datetime.fromisoformat(due)
-                timers.append(runtime.WaitingTimer(str(task.id), task.task_spec.bpmn_id,
-                                           moment if moment.tzinfo else moment.replace(tzinfo=UTC)))
-                break
-    return timers
+    return [timer for task in workflow.get_tasks(state=TaskState.WAITING) if (timer := _timer_of(task))]
+
+
+def _timer_of(task) -> runtime.WaitingTimer | None:
+    for definition in _definitions(task):
+        if not isinstance(definition, TimerEventDefinition):
+            continue
+        # Spiff keeps the computed due time on the waiting task, also for a gateway's timer branch.
+        due = task._get_internal_data("event_value")
+        if isinstance(due, dict):  # a cycle: the next repetition
+            due = due.get("next") if due.get("cycles") != 0 else None
+        if isinstance(due, str):
+            moment = datetime.fromisoformat(due)
+            kind = "boundary" if isinstance(task.task_spec, BoundaryEvent) else "intermediate"
+            return runtime.WaitingTimer(str(task.id), task.task_spec.bpmn_id,
+                                        moment if moment.tzinfo else moment.replace(tzinfo=UTC), kind)
+    return None
 
 
 def waiting_messages(workflow: BpmnWorkflow) -> list[WaitingMessage]:
     """The messages the workflow waits for, one per (task, message name)."""
-    return [WaitingMessage(str(task.id), task.task_spec.bpmn_id, definition.name)
-            for task in workflow.get_tasks(state=TaskState.WAITING) for definition in _definitions(task)
+    return [message for task in workflow.get_tasks(state=TaskState.WAITING) for message in _messages_of(task)]
+
+
+def _messages_of(task) -> list[WaitingMessage]:
+    return [WaitingMessage(str(task.id), task.task_spec.bpmn_id, definition.name) for definition in _definitions(task)
             if isinstance(definition, MessageEventDefinition) and definition.name]
 
 
@@ -182,6 +201,26 @@ def start_at_event(workflow: BpmnWorkflow, event_key: str, payload: dict[str, An
         if isinstance(other.task_spec, StartEvent):
             other.cancel()
     return failure
+
+
+def start_manually(workflow: BpmnWorkflow) -> Failure | None:
+    """Run a new workflow started by a person or a client (no event named): from its plain start event, or —
+    when its only start event is a timer or a message — from that one as if it had fired once. Spiff alone would
+    run a start cycle's path once per repetition already passed, or wait for the timer. The other start events
+    stop waiting, so a manual start never waits for a start event."""
+    starts = [t for t in workflow.spec.task_specs.values() if isinstance(t, StartEvent)]
+    plain = [t for t in starts if _definitions_of(t) == []]
+    if len(plain) == len(starts):
+        return runtime.advance(workflow)
+    if plain or len(starts) == 1:
+        return start_at_event(workflow, (plain or starts)[0].bpmn_id)
+    raise Conflict(f"process {workflow.spec.name} has several start events and none of them is plain: only its "
+                   "messages and timers start it")
+
+
+def _definitions_of(task_spec) -> list:
+    definition = getattr(task_spec, "event_definition", None)
+    return [] if definition is None or isinstance(definition, NoneEventDefinition) else [definition]
 
 
 def _waiting_task(workflow: BpmnWorkflow, task_id: str):

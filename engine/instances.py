@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
@@ -51,7 +51,7 @@ def start_process(
         partner_id = scope.partner_id  # a partner's user starts instances of its own partner only
     spec, subprocess_specs = spec_cache.get(session, definition.id)
     workflow = runtime.new_workflow(spec, subprocess_specs, dict(variables or {}))
-    failure = runtime.advance(workflow) if start_event is None else events.start_at_event(workflow, start_event)
+    failure = events.start_manually(workflow) if start_event is None else events.start_at_event(workflow, start_event)
     record = InstanceRecord(id=str(uuid.uuid4()), definition_id=definition.id, definition_key=definition.key,
                             business_key=business_key, partner_id=partner_id, status=ACTIVE, state="", version=1)
     step = _after_step(record, workflow, failure, scope)
@@ -60,7 +60,7 @@ def start_process(
     with _unit_of_work(session), store.pipelined(session):  # a new row: no version to check before the rest
         store.insert_instance(session, step.record, started_by=scope.username, state_version=STATE_VERSION,
                               ended_at=clock.now() if step.record.status == COMPLETED else None)
-        _project(session, step, before=([], [], [], []), completed=None, scope=scope)
+        _project(session, step, before=([], [], [], [], {}), completed=None, scope=scope)
     _dispatch(step.events)
     return step.record
 
@@ -97,13 +97,13 @@ def complete_service_task(session: Session, instance_id: str, task_id: str, resu
                                    job_id=job_id))
 
 
-def throw_bpmn_error(session: Session, instance_id: str, task_id: str, code: str, variables: dict[str, Any] | None,
-                     *, job_id: str, scope: Scope = SYSTEM) -> InstanceRecord:
+def throw_bpmn_error(session: Session, instance_id: str, task_id: str, code: str, message: str | None,
+                     variables: dict[str, Any] | None, *, job_id: str, scope: Scope = SYSTEM) -> InstanceRecord:
     """A service task's worker reported the BPMN error `code`: the error boundary event that catches it takes the
-    instance on, and the job is marked done in the same transaction. `events.UncaughtError` (nothing written)
-    when no boundary event catches it."""
+    instance on, and the job is marked done in the same transaction. `bpmn_errors.UncaughtError` (nothing
+    written) when no boundary event catches it."""
     return _finish_job(session, instance_id, job_id, scope,
-                       lambda workflow: events.throw_error(workflow, task_id, code, dict(variables or {})),
+                       lambda workflow: events.throw_error(workflow, task_id, code, message, dict(variables or {})),
                        store.event("bpmn_error_caught", instance_id, None, scope.username, task_id=task_id,
                                    job_id=job_id, error_code=code))
 
@@ -135,20 +135,64 @@ def fire_timers(session: Session, instance_id: str, *, scope: Scope = SYSTEM,
     once. The scheduler may pass the `instance` it read in bulk; if that is stale, the write is a `Conflict`."""
     if instance is None:
         instance = store.read_instance(session, instance_id, scope)
-    _require_active(instance)
-    workflow = _workflow(session, instance)
-    now = clock.now()
-    if not any(timer.due_at <= now for timer in events.waiting_timers(workflow)):
+    fired = _timer_step(session, instance, scope)
+    if fired is None:
         return False  # another scheduler fired them already: nothing to write
-    before = _waiting(workflow)
-    failure = events.fire_due_timers(workflow)
-    step = _after_step(instance, workflow, failure, scope)
-    step.events.insert(0, store.event("timers_fired", instance.id, instance.partner_id, scope.username))
+    step, before = fired
     with _unit_of_work(session):
         _write(session, instance, step.record)
         _project(session, step, before=before, completed=None, scope=scope)
     _dispatch(step.events)
     return True
+
+
+def fire_timers_batch(session: Session, records: list[InstanceRecord], *, scope: Scope = SYSTEM) -> int:
+    """`fire_timers` for several instances in one transaction — one commit for the batch instead of one per
+    instance; the number that moved. An instance changed meanwhile (its versioned write matches no row) is
+    skipped with nothing of it written, as `fire_timers` would refuse it. Rows are updated in id order, so two
+    schedulers batching the same instances wait for each other instead of deadlocking. Should anything else
+    fail, the batch is rolled back and its instances are fired one by one."""
+    moved, fired_events = 0, []
+    try:
+        for record in sorted(records, key=lambda r: r.id):
+            try:
+                fired = _timer_step(session, record, scope)
+                if fired is None:
+                    continue
+                step, before = fired
+                _write(session, record, step.record)
+            except Conflict:
+                continue  # a person or another scheduler moved it first; its timers are in its new state
+            _project(session, step, before=before, completed=None, scope=scope)
+            fired_events += step.events
+            moved += 1
+        session.commit()
+    except Exception:  # noqa: BLE001 — isolate whatever failed: every instance gets its own transaction
+        session.rollback()
+        return sum(_fire_alone(session, record, scope) for record in records)
+    _dispatch(fired_events)
+    return moved
+
+
+def _fire_alone(session: Session, record: InstanceRecord, scope: Scope) -> bool:
+    try:
+        return fire_timers(session, record.id, instance=record, scope=scope)
+    except Conflict:
+        return False
+
+
+def _timer_step(session: Session, instance: InstanceRecord, scope: Scope) -> tuple[_Step, tuple] | None:
+    """The step of an instance whose due timers fire, with what it waited in before; None when none is due."""
+    _require_active(instance)
+    workflow = _workflow(session, instance)
+    before = _waiting(workflow)
+    now = clock.now()
+    if not any(timer.due_at <= now for timer in before.timer_dues):
+        return None
+    failure = events.fire_due_timers(workflow)
+    step = _after_step(instance, workflow, failure, scope)
+    step.events.insert(0, store.event("timers_fired", instance.id, instance.partner_id, scope.username))
+    return step, before
 
 
 def deliver_message(session: Session, instance_id: str, task_id: str, message_name: str,
@@ -248,9 +292,14 @@ def modify_variables(session: Session, instance_id: str, modifications: dict[str
     if instance.status in ENDED:
         raise Conflict(f"process instance {instance_id} has already ended")
     workflow = _workflow(session, instance)
+    waiting = events.waiting_messages(workflow)
+    keys_before = subscriptions.key_values(runtime.variables(workflow)) if waiting else {}
     runtime.set_variables(workflow, modifications, deletions)
+    keys_after = subscriptions.key_values(runtime.variables(workflow)) if waiting else {}
     with _unit_of_work(session):
         store.update_instance(session, instance, state=dump_workflow(workflow))
+        # The correlation keys follow the variables (the subscriptions themselves stay).
+        subscriptions.project_messages(session, instance, [m.id for m in waiting], waiting, keys_before, keys_after)
         store.write_events(session, [store.event("variables_modified", instance.id, instance.partner_id,
                                                  scope.username, names=sorted(modifications) + sorted(deletions))])
 
@@ -331,15 +380,17 @@ class _Step:
     timers: list[runtime.WaitingTimer]
     messages: list[events.WaitingMessage]
     search: dict[str, str] = dataclasses.field(default_factory=dict)
+    keys: dict[str, str] = dataclasses.field(default_factory=dict)  # correlation keys, when messages are waited for
 
 
 def _after_step(record: InstanceRecord, workflow, failure: Failure | None, scope: Scope) -> _Step:
     """The instance after a step — state, status, error, waiting tasks — and the audit events of how it ended."""
     users, services, timers, messages = [], [], [], []
     if failure is None:
+        waits = events.waits(workflow)
         try:
-            users, services = runtime.waiting_user_tasks(workflow), runtime.waiting_service_tasks(workflow)
-            timers, messages = events.waiting_timers(workflow), events.waiting_messages(workflow)
+            users = runtime.describe_user_tasks(waits.users)
+            services, timers, messages = waits.services, waits.timers, waits.messages
         except runtime.StepFailed as step_failed:
             failure = step_failed.failure
     audit = []
@@ -352,8 +403,10 @@ def _after_step(record: InstanceRecord, workflow, failure: Failure | None, scope
         status = COMPLETED
         audit.append(store.event("instance_completed", record.id, record.partner_id, scope.username))
     after = dataclasses.replace(record, state=dump_workflow(workflow), status=status, error=error)
-    search = task_search.fields(runtime.variables(workflow)) if users else {}
-    return _Step(after, audit, users, services, timers, messages, search)
+    values = runtime.variables(workflow) if users or messages else {}
+    search = task_search.fields(values) if users else {}
+    keys = subscriptions.key_values(values) if messages else {}
+    return _Step(after, audit, users, services, timers, messages, search, keys)
 
 
 def _write(session: Session, read: InstanceRecord, written: InstanceRecord) -> None:
@@ -361,12 +414,25 @@ def _write(session: Session, read: InstanceRecord, written: InstanceRecord) -> N
                           error=written.error, ended_at=clock.now() if written.status == COMPLETED else None)
 
 
-def _waiting(workflow) -> tuple[list[str], list[str], list[str], list[str]]:
-    """The ids of the user tasks, service tasks, timers and message catchers an instance waits in (what the
-    projections hold)."""
-    return (runtime.waiting_user_task_ids(workflow), [t.id for t in runtime.waiting_service_tasks(workflow)],
-            [t.id for t in events.waiting_timers(workflow)],
-            list(dict.fromkeys(m.id for m in events.waiting_messages(workflow))))
+class _Before(NamedTuple):
+    """What an instance waited in before a step: the ids the projections hold, its correlation keys when it waits
+    for a message, and its timers with their due times."""
+
+    users: list[str]
+    services: list[str]
+    timers: list[str]
+    messages: list[str]
+    keys: dict[str, str]
+    timer_dues: list[runtime.WaitingTimer]
+
+
+def _waiting(workflow) -> _Before:
+    """What the instance waits in now (one walk of its tasks), to diff the projections against after the step."""
+    waits = events.waits(workflow)
+    message_ids = list(dict.fromkeys(m.id for m in waits.messages))
+    keys = subscriptions.key_values(runtime.variables(workflow)) if message_ids else {}
+    return _Before([str(t.id) for t in waits.users], [t.id for t in waits.services], [t.id for t in waits.timers],
+                   message_ids, keys, waits.timers)
 
 
 def _is_external(topic: str) -> bool:
@@ -379,14 +445,14 @@ def _project(session: Session, step: _Step, *, before, completed: str | None, sc
     sent `pipelined` (no result of them may be read here); the instance's versioned write comes before."""
     record = step.record
     if record.status == FAILED:
-        before = ([completed] if completed else [], [], [], [])
+        before = ([completed] if completed else [], [], [], [], {})
     with store.pipelined(session):
         step.events += store.project_tasks(session, record, before[0], step.users, completed=completed,
                                            actor=scope.username)
         job_ids = store.project_jobs(session, record, before[1], step.services, is_external=_is_external,
                                      retries_of=retries_of)
         store.project_timers(session, record, before[2], step.timers)
-        subscriptions.project_messages(session, record, before[3], step.messages)
+        subscriptions.project_messages(session, record, before[3], step.messages, before[4], step.keys)
         task_search.project(session, record.id, record.partner_id, step.search)
         step.events += [store.event("job_created", record.id, record.partner_id, scope.username, job_id=job_id)
                         for job_id in job_ids]

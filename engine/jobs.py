@@ -17,7 +17,7 @@ from datetime import timedelta
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from engine import clock, events, instances, store
+from engine import bpmn_errors, clock, instances, store
 from engine.errors import Conflict, NotFound
 from engine.models import Job
 from engine.operators import BpmnError, registry
@@ -117,11 +117,10 @@ def throw_error(session: Session, job_id: str, worker_id: str, code: str, messag
     none does (no retries: the outcome would be the same), 'lost' when the worker does not hold the job."""
     try:
         return _apply(session, job_id, worker_id, "the BPMN error", lambda job: instances.throw_bpmn_error(
-            session, job.instance_id, job.task_id, code, variables, job_id=job.id, scope=scope))
-    except events.UncaughtError:
+            session, job.instance_id, job.task_id, code, message, variables, job_id=job.id, scope=scope))
+    except bpmn_errors.UncaughtError as uncaught:
         session.rollback()
-        return fail(session, job_id, worker_id, f"BPMN error {code} was not caught: {message or ''}".strip(),
-                    retries=0)
+        return fail(session, job_id, worker_id, str(uncaught), retries=0)
 
 
 def _apply(session: Session, job_id: str, worker_id: str, what: str, apply) -> str:

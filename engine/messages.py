@@ -1,7 +1,8 @@
 """Message correlation across instances, as Camunda 7's `POST /message` does it.
 
 A message goes to the instances whose tasks wait for it (the subscription projection, filtered by business key,
-instance id and correlation keys — variables the instance must have with equal values); when none waits, a message
+instance id and correlation keys — variables the instance must have with equal values, looked up in the
+`correlation_key` index); when none waits, a message
 start event of that name starts a new instance. A message that matches nothing is refused (`NotCorrelated`):
 messages are not buffered. Without `all_matches` (Camunda's `all`), a message that matches more than one waiting
 task is refused too.
@@ -12,16 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from engine import instances, start_events
+from engine import instances, start_events, subscriptions
 from engine.errors import InvalidInput
-from engine.models import MessageSubscription
+from engine.models import CorrelationKey, MessageSubscription
 from engine.scope import SYSTEM, Scope
 from engine.store import InstanceRecord
 
 EXECUTION, PROCESS_DEFINITION = "Execution", "ProcessDefinition"
+_subscriptions = MessageSubscription.__table__
+_keys = CorrelationKey.__table__
 
 
 class NotCorrelated(InvalidInput):
@@ -67,28 +70,24 @@ def correlate_message(session: Session, message_name: str, *, business_key: str 
 
 def _waiting(session: Session, message_name: str, business_key: str | None, instance_id: str | None,
              correlation_keys: dict[str, Any], scope: Scope) -> list[tuple[str, str]]:
-    """(instance id, task id) of the tasks waiting for the message that match the filters, oldest first."""
+    """(instance id, task id) of the tasks waiting for the message that match the filters, oldest first: one
+    statement, the correlation keys joined from their index (message name, key, value)."""
     statement = scope.restrict(
-        select(MessageSubscription.instance_id, MessageSubscription.task_id)
-        .where(MessageSubscription.message_name == message_name).order_by(MessageSubscription.created_at),
-        MessageSubscription.partner_id)
+        select(_subscriptions.c.instance_id, _subscriptions.c.task_id)
+        .where(_subscriptions.c.message_name == message_name).order_by(_subscriptions.c.created_at),
+        _subscriptions.c.partner_id)
     if business_key is not None:
-        statement = statement.where(MessageSubscription.business_key == business_key)
+        statement = statement.where(_subscriptions.c.business_key == business_key)
     if instance_id is not None:
-        statement = statement.where(MessageSubscription.instance_id == instance_id)
-    found = [(row.instance_id, row.task_id) for row in session.execute(statement)]
-    if correlation_keys:
-        # Variables live in the workflow state, not in columns: read them only for the candidates left.
-        matching = {}
-        for candidate, _ in found:
-            if candidate not in matching:
-                values = instances.instance_variables(session, candidate, scope=scope)
-                matching[candidate] = all_equal(values, correlation_keys)
-        found = [(i, t) for i, t in found if matching[i]]
+        statement = statement.where(_subscriptions.c.instance_id == instance_id)
+    for name, value in correlation_keys.items():
+        text = subscriptions.normalized(value)
+        if text is None:
+            raise InvalidInput(f"correlation key '{name}' must be a string, a number, a boolean or a date")
+        key = _keys.alias()
+        statement = statement.join(key, and_(key.c.task_id == _subscriptions.c.task_id,
+                                             key.c.message_name == message_name, key.c.name == name,
+                                             key.c.value == text))
+    found = [(row.instance_id, row.task_id) for row in session.connection().execute(statement)]
     session.rollback()  # end the read transaction: each delivery below is its own unit of work
     return found
-
-
-def all_equal(values: dict[str, Any], expected: dict[str, Any]) -> bool:
-    """True when every expected variable is present with an equal value."""
-    return all(name in values and values[name] == value for name, value in expected.items())

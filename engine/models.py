@@ -204,6 +204,8 @@ class Timer(Base):
     task_key: Mapped[str] = mapped_column(String(100))
     partner_id: Mapped[int | None]
     due_at: Mapped[datetime]
+    # boundary | intermediate (a catch event or an event-based gateway's branch); timer start events are start_event
+    kind: Mapped[str] = mapped_column(String(12), default="intermediate", server_default="intermediate")
     status: Mapped[str] = mapped_column(String(20))  # waiting | fired | cancelled
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     fired_at: Mapped[datetime | None]
@@ -228,6 +230,22 @@ class MessageSubscription(Base):
     task_key: Mapped[str] = mapped_column(String(100))
     partner_id: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CorrelationKey(Base):
+    """A variable of an instance waiting for a message, as a normalized string, once per message subscription:
+    correlation by `correlationKeys` is one indexed lookup instead of reading every candidate's state. Kept in
+    step with the subscriptions and with the variables (`engine.subscriptions`)."""
+
+    __tablename__ = "correlation_key"
+    __table_args__ = (Index("ix_correlation_key_lookup", "message_name", "name", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36), index=True)  # the subscription's task
+    message_name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(100))
+    value: Mapped[str] = mapped_column(String(200))  # engine.subscriptions.normalized
 
 
 class StartEvent(Base):

@@ -1,4 +1,5 @@
-"""The registry of service-task operators: `topic -> function` with a marshmallow schema for the inputs.
+"""The registry of service-task operators: `topic -> function` with marshmallow schemas for its inputs and, where
+declared, its result.
 
 Domain modules register their operators in their own `operators.py` with the `operator` decorator; the engine only
 knows topics. Which modules are loaded is configuration (`load_operator_modules`), so the engine never imports a
@@ -19,7 +20,8 @@ from marshmallow import Schema, ValidationError
 
 
 class OperatorError(Exception):
-    """An operator could not be called: unknown topic, invalid inputs or a result that is not a mapping."""
+    """An operator could not be called or answered wrongly: unknown topic, invalid inputs, a result that is not a
+    mapping or fails the operator's output schema. In a job it is retried like any failure, then an incident."""
 
 
 DEFAULT_TIMEOUT = 240.0  # seconds a job's operator may run: below the worker's 300 s lease, so no one reclaims it first
@@ -48,6 +50,7 @@ class Operator:
     topic: str
     function: Callable[..., Mapping[str, Any] | None]
     inputs: Schema | None
+    outputs: Schema | None
     description: str
     synchronous: bool = False
     takes_key: bool = False  # the function has an `idempotency_key` parameter
@@ -61,17 +64,18 @@ class OperatorRegistry:
         self._operators: dict[str, Operator] = {}
 
     def register(self, topic: str, inputs: type[Schema] | Schema | None = None, *,
-                 synchronous: bool = False, timeout: float = DEFAULT_TIMEOUT) -> Callable:
+                 outputs: type[Schema] | Schema | None = None, synchronous: bool = False,
+                 timeout: float = DEFAULT_TIMEOUT) -> Callable:
         """Decorator: register `function` as the operator of `topic` (see `Operator` for `synchronous` and
-        `timeout`)."""
+        `timeout`). `outputs` checks what it returns before it reaches the task data."""
 
         def decorate(function: Callable) -> Callable:
             if topic in self._operators and self._operators[topic].function is not function:
                 raise OperatorError(f"topic {topic!r} is already registered by {self._operators[topic].function!r}")
-            schema = inputs() if isinstance(inputs, type) else inputs
             takes_key = "idempotency_key" in inspect.signature(function).parameters
-            self._operators[topic] = Operator(topic, function, schema, (function.__doc__ or "").strip(), synchronous,
-                                              takes_key, float(timeout))
+            self._operators[topic] = Operator(topic, function, _instance(inputs), _instance(outputs),
+                                              (function.__doc__ or "").strip(), synchronous, takes_key,
+                                              float(timeout))
             return function
 
         return decorate
@@ -106,8 +110,9 @@ class OperatorRegistry:
             return {}
         if not isinstance(result, Mapping):
             raise OperatorError(f"operator {topic} returned {type(result).__name__}, expected a mapping")
+        if op.outputs is not None and (errors := op.outputs.validate(dict(result))):
+            raise OperatorError(f"operator {topic} returned data that fails its output schema: {errors}")
         return dict(result)
-
 
     def call_in_time(self, topic: str, params: Mapping[str, Any], idempotency_key: str | None = None,
                      context: Callable[[], AbstractContextManager] = nullcontext) -> dict[str, Any]:
@@ -134,6 +139,10 @@ class OperatorRegistry:
         if "error" in outcome:
             raise outcome["error"]
         return outcome["result"]
+
+
+def _instance(schema: type[Schema] | Schema | None) -> Schema | None:
+    return schema() if isinstance(schema, type) else schema
 
 
 registry = OperatorRegistry()

@@ -63,6 +63,7 @@ from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
 
 from engine import expressions
+from engine.bpmn_errors import CamundaErrorEventDefinition
 from engine.dmn import DMN_NAMESPACES, FeelDMNParser
 from engine.specs import (
     MAP_DECISION_RESULTS,
@@ -192,6 +193,24 @@ class CamundaEventParser(CamundaNodeParser):
             if element is not None:
                 return cls(name, translate_timer(element.text, self, kind), description=description)
         self.raise_validation_exception("the timer has no timeDate, timeDuration or timeCycle")
+
+    def parse_error_event(self, error_event):
+        """Spiff's error definition, with Camunda's errorCodeVariable / errorMessageVariable and the error's
+        camunda:errorMessage (what an error end event throws)."""
+        spiff = super().parse_error_event(error_event)
+        variables = {}
+        for attribute, key in (("errorCodeVariable", "code_variable"), ("errorMessageVariable", "message_variable")):
+            name = camunda_attribute(error_event, attribute)
+            if name is not None and not _PYTHON_NAME.match(name):
+                self.raise_validation_exception(f"camunda:{attribute} '{name}' is not a variable name")
+            variables[key] = name
+        message = None
+        if error_event.get("errorRef"):
+            error = next((e for e in self.doc_xpath(".//bpmn:error") if e.get("id") == error_event.get("errorRef")),
+                         None)
+            message = camunda_attribute(error, "errorMessage") if error is not None else None
+        return CamundaErrorEventDefinition(spiff.name, spiff.code, message=message,
+                                           description=spiff.description, **variables)
 
     def parse_conditional_event(self, event):
         condition = first(self._xpath(event, "./bpmn:condition"))

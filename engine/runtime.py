@@ -61,6 +61,7 @@ class WaitingTimer:
     id: str
     task_key: str
     due_at: datetime
+    kind: str = "intermediate"  # boundary | intermediate (a catch event or an event-based gateway's branch)
 
 
 @dataclass(frozen=True)
@@ -111,11 +112,14 @@ def is_finished(workflow: BpmnWorkflow) -> bool:
 
 def waiting_service_tasks(workflow: BpmnWorkflow) -> list[WaitingServiceTask]:
     """The service tasks left STARTED for a worker (every one of them needs a job)."""
-    return [
-        WaitingServiceTask(str(task.id), task.task_spec.bpmn_id, task.task_spec.topic,
-                           dict(task.internal_data.get(SERVICE_PARAMS_KEY, {})), task.task_spec.retry_cycle)
-        for task in workflow.get_tasks(state=TaskState.STARTED) if isinstance(task.task_spec, ServiceTask)
-    ]
+    return [service_task(task) for task in workflow.get_tasks(state=TaskState.STARTED)
+            if isinstance(task.task_spec, ServiceTask)]
+
+
+def service_task(task) -> WaitingServiceTask:
+    """A STARTED service task as the job writer sees it."""
+    return WaitingServiceTask(str(task.id), task.task_spec.bpmn_id, task.task_spec.topic,
+                              dict(task.internal_data.get(SERVICE_PARAMS_KEY, {})), task.task_spec.retry_cycle)
 
 
 def complete_service_task(workflow: BpmnWorkflow, task_id: str, result: dict[str, Any]) -> Failure | None:
@@ -156,8 +160,13 @@ class StepFailed(Exception):
 
 def waiting_user_tasks(workflow: BpmnWorkflow) -> list[WaitingUserTask]:
     """The user tasks that wait for a person, with their assignment and SLA resolved against the task data."""
+    return describe_user_tasks(workflow.get_tasks(state=TaskState.READY, manual=True))
+
+
+def describe_user_tasks(tasks) -> list[WaitingUserTask]:
+    """Ready manual tasks described: assignment and SLA resolved against their data (`StepFailed` if one fails)."""
     described = []
-    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+    for task in tasks:
         try:
             described.append(_describe(task))
         except SpiffWorkflowException as error:

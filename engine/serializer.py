@@ -22,6 +22,7 @@ from SpiffWorkflow.bpmn.serializer.config import DEFAULT_CONFIG
 from SpiffWorkflow.bpmn.serializer.config import ParallelMultiInstanceTask as DefaultParallelMultiInstanceTask
 from SpiffWorkflow.bpmn.serializer.config import SequentialMultiInstanceTask as DefaultSequentialMultiInstanceTask
 from SpiffWorkflow.bpmn.serializer.config import UserTask as DefaultUserTask
+from SpiffWorkflow.bpmn.serializer.default.event_definition import ErrorEscalationEventDefinitionConverter
 from SpiffWorkflow.bpmn.serializer.default.task_spec import MultiInstanceTaskConverter
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.helpers import DefaultRegistry
@@ -29,6 +30,7 @@ from SpiffWorkflow.bpmn.serializer.helpers.spec import TaskSpecConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_VERSION
 from SpiffWorkflow.dmn.serializer.task_spec import BaseBusinessRuleTaskConverter
 
+from engine.bpmn_errors import CamundaErrorEventDefinition
 from engine.specs import (
     BusinessRuleTask,
     ParallelMultiInstanceTask,
@@ -75,6 +77,16 @@ class BusinessRuleTaskConverter(BaseBusinessRuleTaskConverter):
         return dct
 
 
+class ErrorEventDefinitionConverter(ErrorEscalationEventDefinitionConverter):
+    """Converter of the error definition with Camunda's code and message variables."""
+
+    def to_dict(self, event_definition):
+        dct = super().to_dict(event_definition)
+        dct.update(code_variable=event_definition.code_variable, message_variable=event_definition.message_variable,
+                   message=event_definition.message)
+        return dct
+
+
 def _registry() -> DefaultRegistry:
     registry = DefaultRegistry()
     # Values the sandbox helpers produce and analysts keep in task data.
@@ -95,6 +107,7 @@ CONFIG[SequentialMultiInstanceTask] = MultiInstanceTaskConverter
 CONFIG[UserTask] = UserTaskConverter
 CONFIG[ServiceTask] = ServiceTaskConverter
 CONFIG[BusinessRuleTask] = BusinessRuleTaskConverter
+CONFIG[CamundaErrorEventDefinition] = ErrorEventDefinitionConverter
 
 serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CONFIG, _registry()))
 # Spiff's serialize_json switches its registry into "encoder mode" (task data left for the JSON encoder to convert

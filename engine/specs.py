@@ -21,6 +21,8 @@ from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask as C
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from engine import bpmn_errors
+from engine.operators import BpmnError
 from engine.storable import unstorable_variable
 
 # internal_data key under which a waiting service task keeps its evaluated inputs for the job writer
@@ -77,6 +79,8 @@ class ServiceTask(DefaultServiceTask):
         engine = my_task.workflow.script_engine
         try:
             result = engine.run_operator(my_task, self.topic, params)
+        except BpmnError as error:
+            return self._throw(my_task, error)
         except SpiffWorkflowException:
             raise
         except Exception as error:
@@ -88,6 +92,16 @@ class ServiceTask(DefaultServiceTask):
             return None
         self.apply_result(my_task, result)
         return True
+
+    def _throw(self, my_task, error: BpmnError) -> None:
+        """An inline operator raised a BPMN error: the boundary event that catches it becomes ready (the task stays
+        STARTED until the boundary's path cancels it, as after an external worker's error); uncaught, the step
+        fails with the reason and nothing of the operator's is kept."""
+        try:
+            bpmn_errors.throw(my_task, error.code, error.message, error.variables)
+        except bpmn_errors.UncaughtError as uncaught:
+            raise WorkflowTaskException(str(uncaught), task=my_task, exception=error) from None
+        return None
 
     def apply_result(self, my_task, result: Mapping[str, Any]) -> None:
         """Map an operator result into the task data through the output parameters."""

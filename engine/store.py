@@ -221,7 +221,7 @@ def project_timers(session: Session, instance: InstanceRecord, before: Iterable[
     new = [timer for timer in after if timer.id not in known]
     insert_rows(session, _timers, [
         {"id": str(uuid.uuid4()), "instance_id": instance.id, "task_id": t.id, "task_key": t.task_key,
-         "partner_id": instance.partner_id, "due_at": t.due_at, "status": "waiting", "created_at": now,
+         "partner_id": instance.partner_id, "due_at": t.due_at, "kind": t.kind, "status": "waiting", "created_at": now,
          "fired_at": None} for t in new])
     moved = [timer for timer in after if timer.id in known]  # a cycle timer's next due time
     for timer in moved:

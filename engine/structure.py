@@ -31,6 +31,7 @@ _ATTRIBUTES = {
                          "mapDecisionResult"},
     "callActivity": {"calledElementBinding", "calledElementVersion"},
     "multiInstanceLoopCharacteristics": {"collection", "elementVariable"},
+    "errorEventDefinition": {"errorCodeVariable", "errorMessageVariable"},
 }
 # Camunda extension elements the engine implements, by element.
 _EXTENSIONS = {

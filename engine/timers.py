@@ -9,13 +9,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from engine import clock, instances, start_events
 from engine.errors import Conflict
-from engine.models import ProcessInstance, Timer
+from engine.models import ProcessInstance, StartEvent, Timer
 from engine.store import InstanceRecord
 
 log = logging.getLogger(__name__)
@@ -31,22 +31,21 @@ def due_instance_ids(session: Session, limit: int = 500) -> list[str]:
     return list(rows.scalars())
 
 
-def fire_due(session: Session, limit: int = 500) -> int:
-    """Fire what is due now; the number of instances that moved or started."""
+BATCH = 50  # instances fired per transaction: a commit is a round trip and a flush to disk
+
+
+def fire_due(session: Session, limit: int = 500, batch: int = BATCH) -> int:
+    """Fire what is due now; the number of instances that moved or started. Instances are fired `batch` to a
+    transaction (`instances.fire_timers_batch`)."""
     moved = start_due(session)
     due = due_instance_ids(session, limit)
     # One read for the whole batch instead of one per instance: a firing costs a round trip less.
     records = {row.id: InstanceRecord(*row) for row in session.connection().execute(
         select(*_RECORD_COLUMNS).where(ProcessInstance.id.in_(due)))} if due else {}
     session.commit()
-    for instance_id in due:
-        if instance_id not in records:
-            continue
-        try:
-            moved += instances.fire_timers(session, instance_id, instance=records[instance_id])
-        except Conflict:
-            # Another scheduler or a person moved the instance first; its timers are in its new state.
-            log.debug("timer of %s skipped: the instance changed meanwhile", instance_id)
+    found = [records[instance_id] for instance_id in due if instance_id in records]
+    for start in range(0, len(found), batch):
+        moved += instances.fire_timers_batch(session, found[start:start + batch])
     session.commit()
     return moved
 
@@ -68,6 +67,29 @@ def start_due(session: Session, limit: int = 100) -> int:
             session.rollback()  # SQLite: another scheduler holds the write lock; the row is still due
     session.commit()
     return started
+
+
+KINDS = ("boundary", "intermediate", "start")
+
+
+def counts_by_kind(session: Session) -> tuple[dict[str, int], dict[str, int]]:
+    """(waiting, due now) timers by kind: the instances' timer rows, and the armed timer start events of the
+    deployed processes as `start` — two grouped counts."""
+    now = clock.now()
+    is_due = case((_timers.c.due_at <= now, 1), else_=0)
+    waiting: dict[str, int] = {}
+    due: dict[str, int] = {}
+    connection = session.connection()
+    for kind, count, due_count in connection.execute(
+            select(_timers.c.kind, func.count(), func.sum(is_due)).where(_timers.c.status == "waiting")
+            .group_by(_timers.c.kind)):
+        waiting[kind], due[kind] = count, int(due_count or 0)
+    starts = StartEvent.__table__
+    count, due_count = connection.execute(
+        select(func.count(), func.sum(case((starts.c.due_at <= now, 1), else_=0)))
+        .where(starts.c.kind == start_events.TIMER, starts.c.due_at.is_not(None))).one()
+    waiting["start"], due["start"] = count, int(due_count or 0)
+    return waiting, due
 
 
 def lag_seconds(session: Session) -> float:

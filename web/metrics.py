@@ -10,8 +10,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram,
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 
-from engine import clock, timers
-from engine.models import Job, Timer
+from engine import timers
+from engine.models import Job
 from web.extensions import db
 
 blueprint = Blueprint("metrics", __name__)
@@ -21,7 +21,7 @@ REQUEST_SECONDS = Histogram("reglament_request_seconds", "HTTP request latency",
 
 
 class QueueCollector:
-    """Jobs by status, incidents, due timers and the scheduler's lag, counted when Prometheus scrapes."""
+    """Jobs by status, incidents, waiting and due timers by kind and the scheduler's lag, counted at scrape time."""
 
     def collect(self):
         session = db.session
@@ -29,9 +29,16 @@ class QueueCollector:
         for status, count in session.execute(select(Job.status, func.count()).group_by(Job.status)):
             jobs.add_metric([status], count)
         yield jobs
-        due = session.scalar(select(func.count()).select_from(Timer)
-                             .where(Timer.status == "waiting", Timer.due_at <= clock.now()))
-        yield GaugeMetricFamily("reglament_timers_due", "Timers due and not yet fired", value=due)
+        waiting, due = timers.counts_by_kind(session)
+        waiting_family = GaugeMetricFamily("reglament_timers_waiting", "Timers armed, by kind (start: timer start "
+                                           "events of deployed processes)", labels=["kind"])
+        due_family = GaugeMetricFamily("reglament_timers_due", "Timers due and not yet fired, by kind",
+                                       labels=["kind"])
+        for kind in timers.KINDS:
+            waiting_family.add_metric([kind], waiting.get(kind, 0))
+            due_family.add_metric([kind], due.get(kind, 0))
+        yield waiting_family
+        yield due_family
         yield GaugeMetricFamily("reglament_scheduler_lag_seconds", "How late the most overdue timer is",
                                 value=timers.lag_seconds(session))
 

@@ -98,3 +98,22 @@ def test_partner_settlement_operator_replaces_its_month_on_retry(session, partne
     assert first == second and first["settlement_net"] == Decimal("300000.00")
     assert first["settlement_vat"] == Decimal("66000.00")
     assert session.query(PartnerSettlement).count() == 1
+
+
+def test_partner_payment_and_reconciliation_operators_record_once_and_balance(session, partner):
+    session.add(PartnerRate(partner_id=partner.id, name="shift_rent", valid_from=date(2026, 1, 1),
+                            value=Decimal("15000"), source="договор аренды ТС с экипажем"))
+    session.commit()
+    registry.call("billing.partner_settlement", {"partner_id": partner.id, "year": 2026, "month": 3, "shifts": 20})
+    payment = {"partner_id": partner.id, "paid_on": "2026-04-10", "amount": "366000.00", "number": "612"}
+    first = registry.call("billing.record_partner_payment", payment, idempotency_key="job-7")
+    again = registry.call("billing.record_partner_payment", payment, idempotency_key="job-7")
+    assert first["partner_payment_created"] and not again["partner_payment_created"]
+    act = registry.call("billing.partner_reconciliation", {"partner_id": partner.id, "start": "2026-03-01",
+                                                           "end": "2026-04-30"})
+    assert (act["debit_turnover"], act["credit_turnover"], act["closing_balance"]) == (
+        Decimal("366000.00"), Decimal("366000.00"), Decimal("0.00"))
+    assert [entry["title"] for entry in act["entries"]] == [
+        "Акт за март 2026 г.: аренда ТС с экипажем", "Оплата, п/п № 612 от 10.04.2026"]
+    with pytest.raises(OperatorError):
+        registry.call("billing.record_partner_payment", {**payment, "amount": "0"})

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from engine import clock, instances, jobs
@@ -216,4 +217,30 @@ def test_an_operator_that_hangs_times_out_is_retried_and_becomes_a_readable_inci
     [job] = _jobs(session, instance.id)
     assert job.status == "incident"
     assert job.error_message == "OperatorTimeout: operator test.hang did not finish within 0.2 s"
+    assert_state_round_trips(session, instance.id)
+
+
+class NotifiedSchema(Schema):
+    notified = fields.Boolean(required=True)
+
+
+@registry.register("test.notify_badly", outputs=NotifiedSchema)
+def _notify_badly(client: str, amount) -> dict:
+    return {"notified": "может быть"}
+
+
+def test_a_result_that_fails_the_output_schema_is_retried_then_a_readable_incident(session):
+    content = diagram("async_notify.bpmn")["async_notify.bpmn"].replace(b'"test.notify"', b'"test.notify_badly"')
+    deploy(session, {"async_notify.bpmn": content}, name="bad output", rules=RULES)
+    instance = instances.start_process(session, "async_notify", {"client": "ООО «Ромашка»", "amount": 1})
+    assert jobs.work_once(session, "w1") == "retry"
+    with time_machine.travel(clock.now() + timedelta(minutes=1, seconds=1), tick=False):
+        assert jobs.work_once(session, "w1") == "retry"
+    with time_machine.travel(clock.now() + timedelta(minutes=3, seconds=2), tick=False):
+        assert jobs.work_once(session, "w1") == "incident"
+    [job] = _jobs(session, instance.id)
+    assert job.error_message == ("OperatorError: operator test.notify_badly returned data that fails its output "
+                                 "schema: {'notified': ['Not a valid boolean.']}")
+    session.expire_all()
+    assert "notified" not in str(session.get(ProcessInstance, instance.id).state)  # nothing reached the task data
     assert_state_round_trips(session, instance.id)

@@ -12,8 +12,10 @@ from engine import instances, messages
 from engine.deployment import deploy
 from engine.errors import InvalidInput
 from engine.messages import EXECUTION, PROCESS_DEFINITION, NotCorrelated
-from engine.models import HumanTask, MessageSubscription, ProcessInstance, StartEvent
+from engine.models import CorrelationKey, HumanTask, MessageSubscription, ProcessInstance, StartEvent
 from tests.engine.conftest import RULES, assert_state_round_trips, diagram
+from tests.support.statements import recording
+from web.extensions import db
 
 
 @pytest.fixture
@@ -137,3 +139,45 @@ def test_a_message_whose_variables_cannot_be_stored_is_refused_and_the_instance_
     session.rollback()
     assert _waiting_for(session, instance.id) == [("wait_signature", "contract_signed")]
     assert _status(session, instance.id) == "active"
+
+
+def test_correlation_keys_find_one_of_a_thousand_waiting_instances_in_a_bounded_number_of_statements(
+        session, payment_wait):
+    ids = [instances.start_process(session, "payment_wait", {"contract_no": f"Д-{n}", "amount": n % 10}).id
+           for n in range(1000)]
+    with recording(db.engine) as log:
+        [result] = messages.correlate_message(session, "contract_signed", correlation_keys={"contract_no": "Д-777"})
+    assert result.instance.id == ids[777]
+    assert len(log.matching("correlation_key")) == 3  # the lookup; the delivery's delete and insert of keys
+    assert len(log) <= 10, log.statements  # 8 here: the lookup, then one delivery
+    assert "process_instance" not in " ".join(log.statements[:1])  # the lookup reads no instance state
+    assert _waiting_for(session, ids[777]) == [("wait_payment", "payment_received")]
+    # The next subscription carries the keys too; numbers match by value, and both keys must match.
+    [paid] = messages.correlate_message(session, "payment_received",
+                                        correlation_keys={"contract_no": "Д-777", "amount": Decimal("7.00")})
+    assert paid.instance.id == ids[777]
+    with pytest.raises(NotCorrelated, match="No process definition or execution matches"):
+        messages.correlate_message(session, "contract_signed", correlation_keys={"contract_no": "Д-1", "amount": 2})
+    with pytest.raises(NotCorrelated, match="to a single execution. 100 executions match"):
+        messages.correlate_message(session, "contract_signed", correlation_keys={"amount": 3})
+    assert_state_round_trips(session, ids[777])
+
+
+def test_correlation_keys_follow_the_variables_when_they_change(session, payment_wait):
+    instance = instances.start_process(session, "payment_wait", {"contract_no": "Д-7"})
+    instances.modify_variables(session, instance.id, {"contract_no": "Д-7/1", "urgent": True}, [])
+    with pytest.raises(NotCorrelated):
+        messages.correlate_message(session, "contract_signed", correlation_keys={"contract_no": "Д-7"})
+    with pytest.raises(NotCorrelated):
+        messages.correlate_message(session, "contract_signed", correlation_keys={"urgent": 1})  # not a boolean
+    [result] = messages.correlate_message(session, "contract_signed",
+                                          correlation_keys={"contract_no": "Д-7/1", "urgent": True})
+    assert result.instance.id == instance.id
+    instances.cancel_instance(session, instance.id)
+    assert session.scalar(select(func.count()).select_from(CorrelationKey)) == 0
+
+
+def test_a_correlation_key_that_is_not_a_scalar_is_refused(session, payment_wait):
+    instances.start_process(session, "payment_wait", {"contract_no": "Д-7"})
+    with pytest.raises(InvalidInput, match="correlation key 'contract_no'"):
+        messages.correlate_message(session, "contract_signed", correlation_keys={"contract_no": ["Д-7"]})

@@ -9,10 +9,10 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from engine import start_events, timers
+from engine import instances, start_events, timers
 from engine.deployment import deploy
 from engine.errors import InvalidInput
-from engine.models import HumanTask, ProcessInstance, StartEvent
+from engine.models import HumanTask, ProcessInstance, StartEvent, Timer
 from tests.engine.conftest import RULES, assert_state_round_trips, diagram, two_schedulers_at
 from web.extensions import db
 
@@ -117,3 +117,26 @@ def test_a_start_timer_whose_value_needs_variables_is_refused_on_deploy(session)
     with pytest.raises(InvalidInput, match="start event first_of_month: the timer value must be known at deploy"):
         deploy(session, _with_timer('<bpmn:timeDate>${first_day}</bpmn:timeDate>'), name="bad", rules=RULES)
     assert session.scalar(select(func.count()).select_from(StartEvent)) == 0
+
+
+@pytest.mark.parametrize("cycle", ["R/2026-12-01T00:00:00+07:00/P1D", "R/2026-12-01T00:00:00+07:00/P1M"])
+def test_a_manual_start_of_a_process_whose_only_start_event_is_a_cycle_runs_exactly_one_path(session, cycle):
+    timer = f'<bpmn:timeCycle xsi:type="bpmn:tFormalExpression">{cycle}</bpmn:timeCycle>'
+    with time_machine.travel(datetime(2027, 2, 15, 12, tzinfo=UTC), tick=False):  # dozens of days, 3 months passed
+        deploy(session, _with_timer(timer), name="monthly", rules=RULES)
+        started = instances.start_process(session, "monthly_accrual")
+    tasks = session.scalars(select(HumanTask.task_key).where(HumanTask.instance_id == started.id)).all()
+    assert tasks == ["check_accrual"]
+    assert session.scalar(select(func.count()).select_from(Timer).where(Timer.instance_id == started.id)) == 0
+    assert_state_round_trips(session, started.id)
+
+
+def test_a_manual_start_before_the_cycle_begins_runs_at_once_instead_of_waiting(session):
+    with time_machine.travel(NOVEMBER, tick=False):
+        deploy(session, diagram(MONTHLY), name="monthly", rules=RULES)
+        started = instances.start_process(session, "monthly_accrual")
+        assert timers.fire_due(session) == 0
+    assert session.scalars(select(HumanTask.task_key).where(HumanTask.instance_id == started.id)).all() == [
+        "check_accrual"
+    ]
+    assert session.scalar(select(func.count()).select_from(Timer)) == 0

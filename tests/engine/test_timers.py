@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import psycopg
 import pytest
 import time_machine
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, make_url, select, text
 
-from engine import clock, instances, messages, timers
+from db import Base
+from engine import clock, instances, messages, store, timers
 from engine.deployment import deploy
 from engine.messages import NotCorrelated
 from engine.models import AuditEvent, HumanTask, MessageSubscription, ProcessInstance, Timer
+from engine.scope import SYSTEM
+from tests.conftest import make_test_app
 from tests.engine.conftest import RULES, assert_state_round_trips, diagram, two_schedulers_at
 from web.extensions import db
 
@@ -45,6 +49,35 @@ def test_a_boundary_timer_escalates_after_three_days(session, escalation):
     assert instance.status == "active"
 
 
+
+@pytest.mark.postgres
+def test_a_server_on_novosibirsk_time_keeps_due_times_in_utc(pg_database):
+    """A PostgreSQL server whose default zone is not UTC must not move any stored time."""
+    with psycopg.connect(make_url(pg_database).set(drivername="postgresql").render_as_string(False),
+                         autocommit=True) as admin:
+        admin.execute(f'ALTER DATABASE "{make_url(pg_database).database}" SET timezone TO \'Asia/Novosibirsk\'')
+    application = make_test_app(pg_database)
+    try:
+        with application.app_context():
+            db.engine.dispose()  # connections opened before the change keep the old zone
+            Base.metadata.create_all(db.engine)
+            deploy(db.session, diagram("escalation.bpmn"), name="esc", rules=RULES)
+            started = clock.now()
+            instances.start_process(db.session, "escalation", {})
+            db.session.remove()
+            [due_at] = db.session.scalars(select(Timer.due_at))
+            assert abs(due_at.replace(tzinfo=started.tzinfo) - (started + timedelta(days=3))) < timedelta(seconds=5)
+            with time_machine.travel(started + THREE_DAYS, tick=False):
+                assert timers.fire_due(db.session) == 1
+            tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            db.engine.dispose()
+    finally:
+        with psycopg.connect(make_url(pg_database).set(drivername="postgresql").render_as_string(False),
+                             autocommit=True) as admin:
+            admin.execute(f'ALTER DATABASE "{make_url(pg_database).database}" RESET timezone')
+
 def test_finishing_the_task_first_cancels_its_timer(session, escalation):
     instances.start_process(session, "escalation", {})
     task_id = session.scalar(select(HumanTask.id).where(HumanTask.status == "open"))
@@ -63,6 +96,32 @@ def test_two_schedulers_at_once_fire_each_timer_once(app, escalation):
     assert _open_tasks(db.session) == ["escalate"] * 10
     fired = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.kind == "timers_fired"))
     assert fired == 10
+
+
+def test_a_batch_fires_in_one_transaction_and_skips_an_instance_changed_meanwhile(session, escalation):
+    ids = [instances.start_process(session, "escalation", {}).id for _ in range(5)]
+    records = [store.read_instance(session, instance_id, SYSTEM) for instance_id in ids]
+    session.commit()
+    changed = session.scalar(select(HumanTask.id).where(HumanTask.instance_id == ids[2]))
+    instances.complete_task(session, changed)  # after the scheduler read it: its record is stale
+    commits = []
+
+    def count(connection) -> None:
+        commits.append(connection)
+
+    event.listen(session.get_bind(), "commit", count)
+    try:
+        with time_machine.travel(clock.now() + THREE_DAYS, tick=False):
+            assert instances.fire_timers_batch(session, records) == 4
+    finally:
+        event.remove(session.get_bind(), "commit", count)
+    assert len(commits) == 1
+    session.expire_all()
+    assert session.get(ProcessInstance, ids[2]).status == "completed"
+    assert sorted(session.scalars(select(HumanTask.instance_id).where(HumanTask.task_key == "escalate"))) == sorted(
+        ids[:2] + ids[3:])
+    for instance_id in ids:
+        assert_state_round_trips(session, instance_id)
 
 
 def test_many_timers_due_in_the_same_second_all_fire(session, escalation):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from tests.web.conftest import basic
 
@@ -207,3 +209,15 @@ def test_a_partner_user_cannot_put_an_instance_under_another_partner(client, reg
     response = _start(client, headers=basic("partner_operator"), partner_id={"value": 2, "type": "Integer"},
                       **CLAIM)
     assert response.status_code == 403
+
+
+def test_a_rest_start_of_a_process_whose_only_start_event_is_a_daily_cycle_runs_one_path(client, users, tmp_path):
+    diagram = Path(__file__).resolve().parents[1] / "diagrams" / "monthly_accrual.bpmn"
+    daily = tmp_path / "monthly_accrual.bpmn"
+    daily.write_bytes(diagram.read_bytes().replace(b"/P1M<", b"/P1D<"))
+    assert _deploy(client, daily).status_code == 200
+    with time_machine.travel(datetime(2026, 12, 20, 12, tzinfo=UTC), tick=False):  # 20 repetitions have passed
+        response = client.post("/engine-rest/process-definition/key/monthly_accrual/start", json={}, headers=DEMO)
+    assert response.status_code == 200, response.json
+    tasks = client.get(f"/engine-rest/task?processInstanceId={response.json['id']}", headers=DEMO).json
+    assert [task["taskDefinitionKey"] for task in tasks] == ["check_accrual"]

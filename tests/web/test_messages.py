@@ -83,3 +83,21 @@ def test_bad_message_requests_get_a_clear_400(client, deployed):
     assert _message(client, messageName="contract_signed", all="yes").json["message"] == "all must be a boolean"
     response = _message(client, messageName="contract_signed", correlationKeys={"n": {"value": "x", "type": "Long"}})
     assert response.status_code == 400 and "variable 'n'" in response.json["message"]
+
+
+def test_correlation_keys_pick_one_instance_and_keep_camundas_400s(client, deployed):
+    ids = {}
+    for contract, account in (("Д-1", "ЛС-001"), ("Д-2", "ЛС-002"), ("Д-2", "ЛС-003")):
+        response = client.post("/engine-rest/process-definition/key/payment_wait/start", headers=DEMO, json={
+            "businessKey": account, "variables": {"contract_no": {"value": contract, "type": "String"},
+                                                  "region": {"value": 54, "type": "Long"}}})
+        ids[account] = response.json["id"]
+    keys = {"contract_no": {"value": "Д-1", "type": "String"}, "region": {"value": 54, "type": "Integer"}}
+    response = _message(client, messageName="contract_signed", correlationKeys=keys, resultEnabled=True)
+    assert response.status_code == 200, response.json
+    assert [r["execution"]["processInstanceId"] for r in response.json] == [ids["ЛС-001"]]
+    nothing = _message(client, messageName="contract_signed", correlationKeys={"contract_no": {"value": "Д-9"}})
+    assert nothing.status_code == 400 and nothing.json["type"] == "RestException"
+    assert "No process definition or execution matches the parameters" in nothing.json["message"]
+    several = _message(client, messageName="contract_signed", correlationKeys={"contract_no": {"value": "Д-2"}})
+    assert several.status_code == 400 and "2 executions match" in several.json["message"]
