@@ -34,7 +34,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from routing.distance import HaversineMatrix, Point  # noqa: E402
 from routing.plan import (  # noqa: E402
     HOUR,
-    UNVISITED_PRIZE,
     LandfillSpec,
     PlanSettings,
     SiteDemand,
@@ -47,6 +46,7 @@ KM_LAT = 1 / 111.2
 KM_LON = 1 / (111.2 * math.cos(math.radians(55.0)))
 CAPACITY_M3 = Decimal(20) * 5
 SHIFT = (7 * HOUR, 19 * HOUR)
+DROP_PENALTY = 10_000_000  # OR-Tools' cost of leaving a site out: 10,000 km, far above any detour
 
 
 def _at(x_km: float, y_km: float) -> Point:
@@ -124,7 +124,7 @@ def ortools(sites, trucks, landfill, limit: float) -> dict:
             model.AddDisjunction([index], 0)
         else:
             load_dimension.SlackVar(index).SetValue(0)
-            model.AddDisjunction([index], UNVISITED_PRIZE)
+            model.AddDisjunction([index], DROP_PENALTY)
             time_dimension.CumulVar(index).SetRange(settings.window_start, settings.window_end)
     for vehicle in range(vehicles):
         time_dimension.CumulVar(model.Start(vehicle)).SetRange(*SHIFT)

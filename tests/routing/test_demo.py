@@ -14,6 +14,8 @@ from routing.day_plan import point_of
 from routing.demo import seed_routing_demo
 from routing.models import CollectionSchedule, Crew, Depot, Landfill, RoutePlan, Truck
 from routing.plan import Region
+from routing.route_sheet import route_sheet
+from tests.routing.test_route_sheet import CARRIER, CUSTOMER
 
 DAY = date(2026, 12, 2)
 TABLES = (Client, ContainerSite, Container, CollectionSchedule, Depot, Landfill, Truck, Crew, RoutePlan)
@@ -58,3 +60,14 @@ def test_every_due_site_of_the_day_is_either_routed_or_reported(session):
     assert len(routed) == len(set(routed)) and set(routed) | set(reported) == due_today
     assert not set(routed) & set(reported) and demo.routes >= 1 and demo.routed_sites == len(routed)
     assert plan.result["landfill"] == "Полигон ТКО «Бердский»" and float(plan.result["km"]) > 0
+
+
+def test_each_routed_demo_truck_gets_a_route_sheet_with_its_crew(session):
+    seed_demo(session)
+    seed_routing_demo(session, DAY, plan_seconds=0.5)
+    plan = session.scalars(select(RoutePlan)).one()
+    for route in plan.result["routes"]:
+        sheet = route_sheet(session, plan, route["truck_id"], CARRIER, CUSTOMER)
+        assert sheet["truck"]["plate"] == route["plate"] and sheet["driver"]
+        assert sheet["totals"]["stops"] == sum(len(t["stops"]) for t in route["trips"]) > 0
+        assert all(stop["site_registry_number"].startswith("54-БРД-") for t in sheet["trips"] for stop in t["stops"])
