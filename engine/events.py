@@ -43,15 +43,20 @@ class WaitingMessage:
     message_name: str
 
 
+PER_PARTNER = "perPartner"  # camunda:property of a timer start event: fire once per partner
+
+
 @dataclass(frozen=True)
 class StartEventSpec:
     """A message or timer start event of a process: `timer` is 'date', 'duration' or 'cycle' and `value` its
-    ISO 8601 text; `message_name` the message that starts the process."""
+    ISO 8601 text; `message_name` the message that starts the process. A timer start event with the property
+    `perPartner` = `true` starts one instance per partner each time it fires (a regulation every partner runs)."""
 
     key: str
     message_name: str | None = None
     timer: str | None = None
     value: str | None = None
+    per_partner: bool = False
 
 
 
@@ -184,7 +189,8 @@ def start_events(spec) -> list[StartEventSpec]:
             except Exception as error:  # noqa: BLE001 — the analyst's expression: a clear deploy error
                 raise InvalidInput(f"start event {task_spec.bpmn_id}: the timer value must be known at deploy "
                                    f"time ({error})") from error
-            found.append(StartEventSpec(task_spec.bpmn_id, timer=kind, value=value))
+            per_partner = str(task_spec.extensions.get(PER_PARTNER, "")).lower() == "true"
+            found.append(StartEventSpec(task_spec.bpmn_id, timer=kind, value=value, per_partner=per_partner))
     return found
 
 

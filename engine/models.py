@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db import Base, utcnow
@@ -252,7 +252,8 @@ class StartEvent(Base):
     """A message or timer start event of the latest version of a process: a message of that name, or the timer
     falling due, starts a new instance. Deploying a new version moves the rows to it, as Camunda does. A timer
     cycle keeps its row: the scheduler re-arms `due_at` after each firing until `repeats_left` reaches 0
-    (-1: for ever)."""
+    (-1: for ever). A `per_partner` timer fans out when it fires: one one-off row per partner (`partner_id`), each
+    starting that partner's instance and deleted as it does, so every partner's start happens exactly once."""
 
     __tablename__ = "start_event"
     __table_args__ = (
@@ -270,3 +271,5 @@ class StartEvent(Base):
     cycle: Mapped[str | None] = mapped_column(String(200))  # the ISO 8601 repeating interval of a timer cycle
     repeats_left: Mapped[int | None]
     fired_count: Mapped[int] = mapped_column(default=0)
+    per_partner: Mapped[bool] = mapped_column(default=False, server_default=false())
+    partner_id: Mapped[int | None]

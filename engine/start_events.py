@@ -6,15 +6,21 @@ does (repetitions of a cycle that passed before the deployment are not caught up
 (timeDate, timeDuration from the deployment) or repeats (timeCycle such as
 `R/2026-12-01T00:00:00+07:00/P1M`, a monthly regulation): a cycle keeps its row, and each firing re-arms it to the
 next repetition in the future, with calendar months (1 December, 1 January, 1 February…).
+
+A timer start event marked `perPartner` is a regulation every partner runs: its firing writes one one-off row per
+partner (in the transaction that re-arms it), and each of those starts that partner's instance — with
+`partner_id` set, so its tasks go to that partner's staff — and is deleted in the same transaction. A scheduler
+that dies between the two loses nothing: the rows are still due.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine import clock, events
@@ -22,6 +28,13 @@ from engine.models import ProcessDefinition, StartEvent
 
 _starts = StartEvent.__table__
 MESSAGE, TIMER = "message", "timer"
+
+def _no_partners(_session: Session) -> list[int]:
+    return []
+
+
+# Who "every partner" is. The application sets it (identity owns the partners; the engine never imports it).
+partner_ids: Callable[[Session], list[int]] = _no_partners
 
 
 def schedule(session: Session, definition: ProcessDefinition, spec) -> None:
@@ -32,7 +45,7 @@ def schedule(session: Session, definition: ProcessDefinition, spec) -> None:
     for event in events.start_events(spec):
         row = {"id": str(uuid.uuid4()), "definition_id": definition.id, "definition_key": definition.key,
                "event_key": event.key, "message_name": event.message_name, "due_at": None, "cycle": None,
-               "repeats_left": None, "fired_count": 0}
+               "repeats_left": None, "fired_count": 0, "per_partner": event.per_partner, "partner_id": None}
         if event.message_name is not None:
             rows.append({**row, "kind": MESSAGE})
         else:
@@ -87,13 +100,17 @@ def due_timers(session: Session, limit: int = 100) -> list:
     """Timer start events due now, the longest overdue first."""
     return list(session.connection().execute(
         select(_starts.c.id, _starts.c.definition_id, _starts.c.definition_key, _starts.c.event_key,
-               _starts.c.due_at, _starts.c.cycle, _starts.c.repeats_left)
+               _starts.c.due_at, _starts.c.cycle, _starts.c.repeats_left, _starts.c.per_partner,
+               _starts.c.partner_id)
         .where(_starts.c.kind == TIMER, _starts.c.due_at <= clock.now()).order_by(_starts.c.due_at).limit(limit)))
 
 
 def claim_firing(session: Session, row) -> bool:
     """Take this firing of a due start timer (re-arm a cycle, or retire a one-off timer) in the caller's
     transaction; False when another scheduler took it first. The instance is started in the same transaction."""
+    mine = and_(_starts.c.id == row.id, _starts.c.due_at == row.due_at)
+    if row.partner_id is not None:  # one partner's share of a fanned-out firing
+        return session.connection().execute(delete(_starts).where(mine)).rowcount == 1
     now = clock.now()
     due = row.due_at if row.due_at.tzinfo else row.due_at.replace(tzinfo=now.tzinfo)
     repeats = row.repeats_left
@@ -102,5 +119,17 @@ def claim_firing(session: Session, row) -> bool:
     else:
         values = {"due_at": None, "repeats_left": 0}
     return session.connection().execute(
-        update(_starts).where(_starts.c.id == row.id, _starts.c.due_at == row.due_at)
-        .values(fired_count=_starts.c.fired_count + 1, **values)).rowcount == 1
+        update(_starts).where(mine).values(fired_count=_starts.c.fired_count + 1, **values)).rowcount == 1
+
+
+def fan_out(session: Session, row) -> int:
+    """A claimed firing of a `perPartner` timer start event as one one-off row per partner, due at once (in the
+    caller's transaction); the number of partners."""
+    partners = partner_ids(session)
+    if partners:
+        session.connection().execute(insert(_starts), [{
+            "id": str(uuid.uuid4()), "kind": TIMER, "definition_id": row.definition_id,
+            "definition_key": row.definition_key, "event_key": row.event_key, "message_name": None,
+            "due_at": row.due_at, "cycle": None, "repeats_left": None, "fired_count": 0, "per_partner": False,
+            "partner_id": partner} for partner in partners])
+    return len(partners)

@@ -52,20 +52,27 @@ def fire_due(session: Session, limit: int = 500, batch: int = BATCH) -> int:
 
 def start_due(session: Session, limit: int = 100) -> int:
     """Start an instance for every timer start event that fell due; the number started."""
-    started = 0
+    started, fanned = 0, False
     for row in start_events.due_timers(session, limit):
         try:
             if not start_events.claim_firing(session, row):
                 session.rollback()
                 continue  # another scheduler took this firing
-            instances.start_process(session, row.definition_key, definition_id=row.definition_id,
-                                    start_event=row.event_key)
+            if row.per_partner:
+                fanned = bool(start_events.fan_out(session, row)) or fanned
+                session.commit()
+                continue
+            variables = {} if row.partner_id is None else {"partner_id": row.partner_id}
+            instances.start_process(session, row.definition_key, variables, partner_id=row.partner_id,
+                                    definition_id=row.definition_id, start_event=row.event_key)
             started += 1
         except Conflict:
             log.debug("start timer %s skipped: another scheduler fired it", row.id)
         except OperationalError:
             session.rollback()  # SQLite: another scheduler holds the write lock; the row is still due
     session.commit()
+    if fanned:
+        started += start_due(session, limit)  # the partners' shares of what just fanned out, right away
     return started
 
 

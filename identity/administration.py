@@ -57,6 +57,11 @@ def update_user(session: Session, user_id: int, *, roles: Iterable[str], full_na
     return user
 
 
+def partner_ids(session: Session) -> list[int]:
+    """Every partner of the network, for the regulations each of them runs (per-partner timer start events)."""
+    return list(session.scalars(select(Partner.id).order_by(Partner.id)))
+
+
 def save_partner(session: Session, code: str, name: str, inn: str | None, partner_id: int | None = None) -> Partner:
     """Create (partner_id None) or change a partner; the ИНН is checked by its checksum."""
     code, name = code.strip(), name.strip()

@@ -7,7 +7,9 @@ from typing import Any
 
 from flask import Flask
 
+from engine import start_events
 from engine.operators import load_operator_modules
+from identity.administration import partner_ids
 from web import api, cli, engine_rest, formatting, home, metrics, worklist
 from web import config as configuration
 from web.celery_app import celery_init_app
@@ -25,6 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(configuration.PROJECT_ROOT / "migrations"), render_as_batch=True)
     load_operator_modules(app.config["OPERATOR_MODULES"])
+    start_events.partner_ids = partner_ids  # a per-partner regulation starts for each of these
     if app.config["MODE"] == "distributed":
         celery_init_app(app)
 

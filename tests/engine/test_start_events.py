@@ -13,6 +13,7 @@ from engine import instances, start_events, timers
 from engine.deployment import deploy
 from engine.errors import InvalidInput
 from engine.models import HumanTask, ProcessInstance, StartEvent, Timer
+from identity.administration import save_partner
 from tests.engine.conftest import RULES, assert_state_round_trips, diagram, two_schedulers_at
 from web.extensions import db
 
@@ -140,3 +141,46 @@ def test_a_manual_start_before_the_cycle_begins_runs_at_once_instead_of_waiting(
         "check_accrual"
     ]
     assert session.scalar(select(func.count()).select_from(Timer)) == 0
+
+
+def _per_partner() -> dict[str, bytes]:
+    """The monthly diagram as a regulation every partner runs (`perPartner` on its start event)."""
+    content = diagram(MONTHLY)[MONTHLY].replace(
+        b'<bpmn:timerEventDefinition>',
+        b'<bpmn:extensionElements><camunda:properties><camunda:property name="perPartner" value="true" />'
+        b'</camunda:properties></bpmn:extensionElements><bpmn:timerEventDefinition>', 1)
+    return {MONTHLY: content}
+
+
+def _partners(session, *codes: str) -> list[int]:
+    ids = [save_partner(session, code, f"ООО «{code}»", None).id for code in codes]
+    session.commit()
+    return ids
+
+
+def test_a_per_partner_start_timer_starts_one_instance_for_each_partner_on_each_firing(session):
+    east, west = _partners(session, "east", "west")
+    with time_machine.travel(NOVEMBER, tick=False):
+        deploy(session, _per_partner(), name="monthly", rules=RULES)
+    with time_machine.travel(datetime(2026, 11, 30, 17, 0, 1, tzinfo=UTC), tick=False):
+        assert timers.fire_due(session) == 2
+        assert timers.fire_due(session) == 0
+    started = _started(session)
+    assert sorted(i.partner_id for i in started) == [east, west]
+    assert sorted(instances.instance_variables(session, i.id)["partner_id"] for i in started) == [east, west]
+    tasks = session.scalars(select(HumanTask).where(HumanTask.task_key == "check_accrual")).all()
+    assert sorted(t.partner_id for t in tasks) == [east, west]  # each partner's staff get their own task
+    [armed] = session.scalars(select(StartEvent)).all()  # the partners' one-off rows are gone once they fired
+    assert _utc(armed.due_at) == datetime(2026, 12, 31, 17, tzinfo=UTC) and armed.fired_count == 1
+    _partners(session, "north")  # a partner that joins later takes part from the next firing on
+    with time_machine.travel(datetime(2026, 12, 31, 17, 0, 1, tzinfo=UTC), tick=False):
+        assert timers.fire_due(session) == 3
+
+
+def test_two_schedulers_at_once_start_each_partners_instance_once(app):
+    partners = _partners(db.session, "east", "west")
+    with time_machine.travel(NOVEMBER, tick=False):
+        deploy(db.session, _per_partner(), name="monthly", rules=RULES)
+    db.session.remove()
+    two_schedulers_at(app, datetime(2026, 12, 1, tzinfo=UTC))
+    assert sorted(i.partner_id for i in _started(db.session)) == partners

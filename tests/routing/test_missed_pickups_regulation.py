@@ -1,6 +1,7 @@
 """The missed-pickups regulation (processes/missed_pickups.bpmn) end to end through the engine and the test clock:
-every morning the timer starts it, `routing.missed_pickups` collects yesterday's not-collected sites («нет отходов»
-is not a miss), the partner operator decides per site, a decision left for four hours goes to the УК dispatcher,
+every morning the timer starts it for each partner (`perPartner`: the instance and its tasks belong to that partner),
+`routing.missed_pickups` collects the partner's not-collected sites of yesterday («нет отходов» is not a miss), the
+partner's operator decides per site, a decision left for four hours goes to the УК dispatcher,
 and «вывезти повторно» puts the site into tomorrow's plan."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from engine.deployment import deploy
 from engine.instances import complete_task, task_variables
 from engine.models import HumanTask, Job, ProcessInstance
 from forms.validation import parse_form, validate_submission
+from identity.administration import partner_ids
 from routing import due, pickups
 from routing.models import CollectionSchedule
 from tests.conftest import PROJECT
@@ -53,6 +55,12 @@ def _report(session, fleet) -> dict[str, int]:
     return {"blocked": a, "broken": b}
 
 
+def _instance_of(session, partner_id: int) -> ProcessInstance:
+    [instance] = session.scalars(select(ProcessInstance).where(ProcessInstance.definition_key == "missed_pickups",
+                                                               ProcessInstance.partner_id == partner_id))
+    return instance
+
+
 def _work_jobs(app) -> None:
     while jobs.work_once(db.session, "worker", context=app.app_context) is not None:
         pass
@@ -84,11 +92,13 @@ def test_the_morning_timer_collects_yesterdays_misses_and_the_operator_decides_e
     _deploy_everything(app, session)
     sites = _report(session, fleet)
     with time_machine.travel(MORNING, tick=False):
-        assert timers.fire_due(session) == 1
+        assert timers.fire_due(session) == len(partner_ids(session))  # one instance per partner
+        assert timers.fire_due(session) == 0  # and this morning's firing is spent
         _work_jobs(app)
-        [instance] = session.scalars(select(ProcessInstance).where(ProcessInstance.definition_key == "missed_pickups"))
+        instance = _instance_of(session, fleet.east)
         decide = _open(session, "Task_decide")
         assert len(decide) == 2 and {t.candidate_groups[0] for t in decide} == {"partner_operator"}
+        assert {t.partner_id for t in decide} == {fleet.east}  # east's staff work them, west's never see them
         shown = {_variables(session, t)["site_id"]: _variables(session, t) for t in decide}
         assert set(shown) == {sites["blocked"], sites["broken"]}  # «no waste» and the later pickup are no miss
         assert shown[sites["blocked"]]["miss_reason"] == "нет подъезда"
@@ -129,7 +139,7 @@ def test_a_decision_left_for_four_hours_escalates_to_the_uk_dispatcher_who_may_f
         assert complaint.candidate_groups == ["uk_dispatcher"] and complaint.form_ref == "missed_complaint"
         _decide(session, complaint, "missed_complaint", complaint_number="Ж-2026-117", complaint_culprit="partner")
     session.expire_all()
-    [instance] = session.scalars(select(ProcessInstance).where(ProcessInstance.definition_key == "missed_pickups"))
+    instance = _instance_of(session, fleet.east)
     assert instance.status == "completed"
     assert_state_round_trips(session, instance.id)
     assert session.scalars(select(CollectionSchedule).where(CollectionSchedule.kind == "once")).all() == []
@@ -141,5 +151,5 @@ def test_a_morning_without_misses_ends_at_once(app, session, fleet):
         timers.fire_due(session)
         _work_jobs(app)
     session.expire_all()
-    [instance] = session.scalars(select(ProcessInstance).where(ProcessInstance.definition_key == "missed_pickups"))
-    assert instance.status == "completed" and _open(session, "Task_decide") == []
+    instances = session.scalars(select(ProcessInstance).where(ProcessInstance.definition_key == "missed_pickups"))
+    assert {i.status for i in instances} == {"completed"} and _open(session, "Task_decide") == []
