@@ -79,10 +79,15 @@ def app(request, tmp_path):
         yield application
         db.session.remove()
         if request.param == "postgresql":
-            tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            with db.engine.begin() as conn:
-                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            empty_pg_tables(db.engine)
         db.engine.dispose()
+
+
+def empty_pg_tables(engine) -> None:
+    """Empty every table of the session's shared PostgreSQL database for the next test."""
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from datetime import timedelta
 import psycopg
 import pytest
 import time_machine
-from sqlalchemy import event, func, make_url, select, text
+from sqlalchemy import event, func, make_url, select
 
 from db import Base
 from engine import clock, instances, messages, store, timers
@@ -16,7 +16,7 @@ from engine.deployment import deploy
 from engine.messages import NotCorrelated
 from engine.models import AuditEvent, HumanTask, MessageSubscription, ProcessInstance, Timer
 from engine.scope import SYSTEM
-from tests.conftest import make_test_app
+from tests.conftest import empty_pg_tables, make_test_app
 from tests.engine.conftest import RULES, assert_state_round_trips, diagram, two_schedulers_at
 from web.extensions import db
 
@@ -69,9 +69,7 @@ def test_a_server_on_novosibirsk_time_keeps_due_times_in_utc(pg_database):
             assert abs(due_at.replace(tzinfo=started.tzinfo) - (started + timedelta(days=3))) < timedelta(seconds=5)
             with time_machine.travel(started + THREE_DAYS, tick=False):
                 assert timers.fire_due(db.session) == 1
-            tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            with db.engine.begin() as conn:
-                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            empty_pg_tables(db.engine)
             db.engine.dispose()
     finally:
         with psycopg.connect(make_url(pg_database).set(drivername="postgresql").render_as_string(False),

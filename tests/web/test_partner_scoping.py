@@ -27,7 +27,7 @@ from engine.scope import Scope
 from routing.day_plan import plan_partner_day
 from routing.pickups import record_pickups
 from routing.plan import PlanSettings
-from tests.conftest import DIAGRAMS, make_test_app
+from tests.conftest import DIAGRAMS, empty_pg_tables, make_test_app
 from tests.routing.conftest import build_fleet
 from tests.web.conftest import basic
 from tests.web.test_api_clients import COMPANY
@@ -216,9 +216,7 @@ def world(request, tmp_path_factory):
         yield app, rows
         db.session.remove()
         if request.param == "postgresql":
-            tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            with db.engine.begin() as connection:
-                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            empty_pg_tables(db.engine)
         db.engine.dispose()
 
 
