@@ -197,10 +197,13 @@ class PartnerPaymentInputs(Schema):
 @operator("billing.record_partner_payment", inputs=PartnerPaymentInputs)
 def record_partner_payment(partner_id: int, paid_on: date, amount: Decimal, number: str, purpose: str,
                            idempotency_key: str | None) -> dict:
-    """Record the УК's payment to a partner; a retry of the same job records nothing twice."""
-    key = idempotency_key or f"{partner_id}:{paid_on.isoformat()}:{number}:{amount}"
+    """Record the УК's payment to a partner; a retry of the same job records nothing twice (the job's key is the
+    payment's: two real payments may share a day, an amount and an empty number)."""
+    if idempotency_key is None:
+        raise ValueError("billing.record_partner_payment records money: it runs as a job, with the job's key")
     with sessions.open_session() as session:
-        payment, created = settlement.record_partner_payment(session, partner_id, paid_on, amount, key=key,
+        payment, created = settlement.record_partner_payment(session, partner_id, paid_on, amount,
+                                                             key=idempotency_key,
                                                              number=number, purpose=purpose)
         return {"partner_payment_id": payment.id, "partner_payment_created": created}
 

@@ -36,10 +36,10 @@ def validate_inn(value: str, *, length: int | None = None, field: str = "inn") -
         raise ValueError(f"an ИНН has 10 or 12 digits, not {length}")
     inn = _digits(value, field, (length,) if length else (10, 12), _inn_length_message(length))
     if len(inn) == 10:
-        valid = _weighted_check(inn[:9], INN_10_WEIGHTS) == int(inn[9])
+        valid = check_digit(inn[:9], INN_10_WEIGHTS) == int(inn[9])
     else:
-        check_11 = _weighted_check(inn[:10], INN_12_WEIGHTS_11)
-        check_12 = _weighted_check(inn[:11], INN_12_WEIGHTS_12)
+        check_11 = check_digit(inn[:10], INN_12_WEIGHTS_11)
+        check_12 = check_digit(inn[:11], INN_12_WEIGHTS_12)
         valid = inn[10:] == f"{check_11}{check_12}"
     if not valid:
         raise RequisiteError(field, N_("Неверная контрольная сумма ИНН"))
@@ -123,7 +123,8 @@ def _inn_length_message(length: int | None) -> str:
     return N_("ИНН должен состоять из 10 или 12 цифр")
 
 
-def _weighted_check(digits: str, weights: tuple[int, ...]) -> int:
+def check_digit(digits: str, weights: tuple[int, ...]) -> int:
+    """The control digit of ИНН/СНИЛС-style numbers: the weighted sum of `digits` mod 11 mod 10."""
     return sum(int(digit) * weight for digit, weight in zip(digits, weights, strict=True)) % 11 % 10
 
 

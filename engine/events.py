@@ -117,11 +117,6 @@ def waits(workflow: BpmnWorkflow) -> Waits:
     return Waits(users, services, timers, messages)
 
 
-def waiting_timers(workflow: BpmnWorkflow) -> list[runtime.WaitingTimer]:
-    """The timer events the workflow waits on, with their due times (cycles: the next one)."""
-    return [timer for task in workflow.get_tasks(state=TaskState.WAITING) if (timer := _timer_of(task))]
-
-
 def _timer_of(task) -> runtime.WaitingTimer | None:
     for definition in _definitions(task):
         if not isinstance(definition, TimerEventDefinition):
@@ -136,14 +131,6 @@ def _timer_of(task) -> runtime.WaitingTimer | None:
             return runtime.WaitingTimer(str(task.id), task.task_spec.bpmn_id,
                                         moment if moment.tzinfo else moment.replace(tzinfo=UTC), kind)
     return None
-
-
-def boundary_timer_due(workflow: BpmnWorkflow, now: datetime) -> bool:
-    """Whether a boundary timer of the workflow is due at `now`: firing it escalates (the tasks it creates are an
-    escalation of the task it is attached to)."""
-    boundary_ids = {str(task.id) for task in workflow.get_tasks(state=TaskState.WAITING)
-                    if isinstance(task.task_spec, BoundaryEvent)}
-    return any(timer.id in boundary_ids and timer.due_at <= now for timer in waiting_timers(workflow))
 
 
 def waiting_messages(workflow: BpmnWorkflow) -> list[WaitingMessage]:

@@ -189,7 +189,8 @@ def _timer_step(session: Session, instance: InstanceRecord, scope: Scope) -> tup
     now = clock.now()
     if not any(timer.due_at <= now for timer in before.timer_dues):
         return None
-    escalation = events.boundary_timer_due(workflow, now)
+    # A boundary timer firing escalates: the tasks it creates are an escalation of the task it guarded.
+    escalation = any(timer.kind == "boundary" and timer.due_at <= now for timer in before.timer_dues)
     failure = events.fire_due_timers(workflow)
     step = _after_step(instance, workflow, failure, scope)
     step.escalation = escalation

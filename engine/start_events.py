@@ -29,12 +29,19 @@ from engine.models import ProcessDefinition, StartEvent
 _starts = StartEvent.__table__
 MESSAGE, TIMER = "message", "timer"
 
+
 def _no_partners(_session: Session) -> list[int]:
     return []
 
 
-# Who "every partner" is. The application sets it (identity owns the partners; the engine never imports it).
-partner_ids: Callable[[Session], list[int]] = _no_partners
+_partner_source: Callable[[Session], list[int]] = _no_partners
+
+
+def set_partner_source(source: Callable[[Session], list[int]]) -> None:
+    """Who "every partner" of a `perPartner` firing is: the application wires identity's list (the engine never
+    imports identity), as it wires the job dispatcher."""
+    global _partner_source
+    _partner_source = source
 
 
 def schedule(session: Session, definition: ProcessDefinition, spec) -> None:
@@ -125,7 +132,7 @@ def claim_firing(session: Session, row) -> bool:
 def fan_out(session: Session, row) -> int:
     """A claimed firing of a `perPartner` timer start event as one one-off row per partner, due at once (in the
     caller's transaction); the number of partners."""
-    partners = partner_ids(session)
+    partners = _partner_source(session)
     if partners:
         session.connection().execute(insert(_starts), [{
             "id": str(uuid.uuid4()), "kind": TIMER, "definition_id": row.definition_id,

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from clients.models import Container, ContainerSite
 from routing import due
 from routing.distance import Point
-from routing.messages import N_
 from routing.models import Depot, Landfill, RoutePlan, Truck
 from routing.plan import DayPlan, LandfillSpec, PlanSettings, SiteDemand, TruckSpec, plan_day
+from texts import N_
 
 
 class PlanningError(Exception):

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clients.models import Client, ClientObject, Container, ContainerSite
 from clients.registry import normalize_address, normalize_name
+from clients.requisites import INN_10_WEIGHTS, check_digit
 from identity.models import Partner
 from routing import day_plan
 from routing.models import CollectionSchedule, Crew, Depot, Landfill, RoutePlan, Truck
@@ -92,8 +93,7 @@ class RoutingDemo:
 def inn10(rng: random.Random, prefix: str = "5445") -> str:
     """A random 10-digit ИНН of a legal entity registered in Бердск, with its check digit."""
     body = prefix + "".join(str(rng.randint(0, 9)) for _ in range(9 - len(prefix)))
-    check = sum(int(d) * w for d, w in zip(body, (2, 4, 10, 3, 5, 9, 4, 6, 8), strict=True)) % 11 % 10
-    return body + str(check)
+    return body + str(check_digit(body, INN_10_WEIGHTS))
 
 
 def ogrn13(rng: random.Random) -> str:
@@ -108,21 +108,22 @@ def seed_routing_demo(session: Session, day: date, *, plan_seconds: float = 3.0)
     if partner is None:
         raise ValueError("seed the demo partners first (identity.seed.seed_demo)")
     depot = session.scalar(select(Depot).where(Depot.partner_id == partner.id, Depot.name == DEPOT_NAME))
-    if depot is None:
-        _create(session, partner.id)
     landfill = session.scalar(select(Landfill).where(Landfill.name == LANDFILL_NAME))
+    if depot is None or landfill is None:
+        if depot is not None:
+            raise ValueError(f"a half-seeded demo: the depot exists, the landfill «{LANDFILL_NAME}» does not")
+        _create(session, partner.id)
+        landfill = session.scalar(select(Landfill).where(Landfill.name == LANDFILL_NAME))
     plan = session.scalar(select(RoutePlan).where(RoutePlan.partner_id == partner.id, RoutePlan.day == day))
     if plan is None:
         plan = day_plan.plan_partner_day(
             session, partner.id, day, landfill_id=landfill.id, settings=PlanSettings(time_limit_s=plan_seconds)
         )
     result = plan.result
-    sites = session.scalars(select(ContainerSite.id).where(ContainerSite.partner_id == partner.id)).all()
-    trucks = session.scalars(select(Truck.id).where(Truck.partner_id == partner.id)).all()
+    sites = session.scalar(select(func.count()).where(ContainerSite.partner_id == partner.id))
+    trucks = session.scalar(select(func.count()).where(Truck.partner_id == partner.id))
     routed = sum(len(t["stops"]) for r in result["routes"] for t in r["trips"])
-    return RoutingDemo(
-        len(sites), len(trucks), day, len(result["routes"]), routed, len(result["unplanned"]), result["km"]
-    )
+    return RoutingDemo(sites, trucks, day, len(result["routes"]), routed, len(result["unplanned"]), result["km"])
 
 
 def _create(session: Session, partner_id: int) -> None:

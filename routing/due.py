@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clients.models import ContainerSite
-from routing.messages import N_
 from routing.models import MISSED_REASONS, CollectionSchedule, Pickup, RoutePlan, Season
+from texts import N_
 
 SUMMER_FROM = Decimal(5)  # mean daily temperature ≥ +5 °C: collect daily; ≤ +4 °C: at least every 3 days
 WINTER_INTERVAL_DAYS = 3

@@ -14,7 +14,7 @@ from sqlalchemy import ForeignKey, LargeBinary, Numeric, String, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db import Base, utcnow
-from routing.messages import N_
+from texts import N_
 
 SCHEDULE_KINDS = ("seasonal", "weekdays", "once")  # СанПиН daily/every 3 days; the site's weekday mask; one date
 SEASONS = ("summer", "winter")  # summer: daily (mean ≥ +5 °C); winter: every 3 days (≤ +4 °C)

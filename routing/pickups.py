@@ -12,14 +12,14 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clients.models import Container, ContainerSite
 from routing.billing_feed import feed_billing
-from routing.messages import N_
 from routing.models import MISSED_REASONS, NOT_COLLECTED_REASONS, Pickup, Truck
+from texts import N_, Text
 
 BUSINESS_TZ = ZoneInfo("Asia/Novosibirsk")
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
@@ -67,8 +67,12 @@ class PickupSchema(Schema):
 class BatchSchema(Schema):
     """A batch: items are validated one by one, so only the envelope is checked here."""
 
-    items = fields.List(fields.Dict(), required=True, validate=validate.Length(
-        min=1, max=BATCH_MAX_ITEMS, error=N_("от 1 до %(max)s записей в пакете") % {"max": BATCH_MAX_ITEMS}))
+    items = fields.List(fields.Dict(), required=True)
+
+    @validates("items")
+    def _size(self, items: list, **_) -> None:
+        if not 1 <= len(items) <= BATCH_MAX_ITEMS:
+            raise ValidationError(Text("от 1 до %(max)s записей в пакете", max=BATCH_MAX_ITEMS))
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from pyvrp.search import LocalSearch, PerturbationManager, compute_neighbours
 from pyvrp.stop import MaxRuntime
 
 from routing.distance import DistanceMatrix, HaversineMatrix, Point
-from routing.messages import N_
+from texts import N_
 
 HOUR = 3600
 # A site's prize is this many times the longest drive between two points of the day: more than the detour to the

@@ -16,8 +16,8 @@ from clients.models import Container, ContainerSite
 from documents.formatting import initials
 from documents.parties import OrganisationSchema, field_errors
 from routing.day_plan import clock, seconds
-from routing.messages import N_
 from routing.models import Crew, RoutePlan, Truck
+from texts import N_
 
 
 class RouteSheetError(Exception):

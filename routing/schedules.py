@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clients.models import ContainerSite
-from routing.messages import N_
 from routing.models import SCHEDULE_KINDS, CollectionSchedule
+from texts import N_, Text
 
 
 class ScheduleError(Exception):
@@ -20,7 +20,7 @@ def add_site(session: Session, site_id: int, kind: str = "seasonal", on_date: da
     """Put a site on the routes with a schedule; the same active schedule twice is kept once."""
     site = session.get(ContainerSite, site_id)
     if site is None:
-        raise ScheduleError(N_("Площадка %(site)s не найдена") % {"site": site_id})
+        raise ScheduleError(Text("Площадка %(site)s не найдена", site=site_id))
     if kind not in SCHEDULE_KINDS:
         raise ScheduleError(N_("График: seasonal (по сезону), weekdays (по дням недели) или once (разовый вывоз)"))
     if kind == "once" and on_date is None:

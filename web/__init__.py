@@ -27,7 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(configuration.PROJECT_ROOT / "migrations"), render_as_batch=True)
     load_operator_modules(app.config["OPERATOR_MODULES"])
-    start_events.partner_ids = partner_ids  # a per-partner regulation starts for each of these
+    start_events.set_partner_source(partner_ids)  # a per-partner regulation starts for each of these
     if app.config["MODE"] == "distributed":
         celery_init_app(app)
 

@@ -116,4 +116,8 @@ def test_partner_payment_and_reconciliation_operators_record_once_and_balance(se
     assert [entry["title"] for entry in act["entries"]] == [
         "Акт за март 2026 г.: аренда ТС с экипажем", "Оплата, п/п № 612 от 10.04.2026"]
     with pytest.raises(OperatorError):
-        registry.call("billing.record_partner_payment", {**payment, "amount": "0"})
+        registry.call("billing.record_partner_payment", {**payment, "amount": "0"}, idempotency_key="job-8")
+    with pytest.raises(ValueError, match="runs as a job"):  # without a key a retry could pay twice
+        registry.call("billing.record_partner_payment", {**payment, "number": "613"})
+    assert registry.call("billing.partner_reconciliation", {"partner_id": partner.id, "start": "2026-03-01",
+                                                           "end": "2026-04-30"}) == act  # nothing was recorded

@@ -58,9 +58,7 @@ def task_assigned(task_id: str, assignee: str, actor: str | None) -> list[EmailM
     user = _user(assignee, task) if task is not None else None
     if task is None or user is None or task.status != "open":
         return []
-    escalated = worklist.sla(task.due_at) == "overdue"
-    subject = f"Вам передана просроченная задача: {task.name}" if escalated else f"Вам назначена задача: {task.name}"
-    return [_message(user, subject, task, actor)]
+    return [_message(user, _assigned_subject(task, worklist.sla(task.due_at) == "overdue"), task, actor)]
 
 
 def task_created(task_id: str, actor: str | None, *, escalated: bool) -> list[EmailMessage]:
@@ -72,14 +70,15 @@ def task_created(task_id: str, actor: str | None, *, escalated: bool) -> list[Em
         user = _user(task.assignee, task) if task.assignee != actor else None
         if user is None:
             return []
-        subject = (
-            f"Вам передана просроченная задача: {task.name}" if escalated else f"Вам назначена задача: {task.name}"
-        )
-        return [_message(user, subject, task, actor)]
+        return [_message(user, _assigned_subject(task, escalated), task, actor)]
     if not escalated:
         return []
     subject = f"Эскалация: задача «{task.name}» передана вашей группе"
     return [_message(user, subject, task, actor, group=True) for user in _members(task)]
+
+
+def _assigned_subject(task: HumanTask, overdue: bool) -> str:
+    return f"Вам передана просроченная задача: {task.name}" if overdue else f"Вам назначена задача: {task.name}"
 
 
 def deliver(messages: list[EmailMessage]) -> int:
