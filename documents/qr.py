@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
-import segno
+import zxingcpp
+from PIL import Image
 
 from documents.formatting import kopecks, period_code
 
@@ -43,13 +44,16 @@ def payment_string(payee: Mapping, account: str, amount: Decimal, purpose: str, 
 
 
 def png_data_uri(content: str, scale: int = 2) -> str:
-    """The QR code as a PNG `data:` URI (a raster image is cheaper for WeasyPrint to lay out than an SVG).
+    """The QR code as a 1-bit PNG `data:` URI (a raster image is cheaper for WeasyPrint to lay out than an SVG).
 
-    Two pixels per module: the stylesheet scales the image with `image-rendering: pixelated` (sharp modules at any
-    print resolution), and encoding and embedding handle fewer pixels than a smoothed larger image would need;
-    one pixel per module no longer decodes from a 200 dpi raster."""
-    # A fixed mask: any mask is valid, and choosing the "best" one is most of segno's time (≈ 80 ms a code).
-    code = segno.make(content, error="m", encoding="utf-8", micro=False, mask=4)
+    The text goes in as UTF-8 bytes in byte mode with no ECI segment: the header `ST00012` already says UTF-8,
+    and an ECI designator (zxing-cpp adds "binary" or windows-1251 unless told `eci=0`) is misread by some bank
+    apps. Two pixels per module: the stylesheet scales the image with `image-rendering: pixelated` (sharp
+    modules at any print resolution); one pixel per module no longer decodes from a 200 dpi raster. zxing-cpp
+    encodes in C++ (≈ 1 ms a code against ≈ 10 ms in pure-Python segno)."""
+    code = zxingcpp.create_barcode(content.encode("utf-8"), zxingcpp.BarcodeFormat.QRCode, ec_level="M", eci=0)
+    pixels = code.to_image(scale=scale)
+    height, width = pixels.shape
     buffer = io.BytesIO()
-    code.save(buffer, kind="png", scale=scale, border=2)
+    Image.frombuffer("L", (width, height), pixels, "raw", "L", 0, 1).convert("1").save(buffer, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

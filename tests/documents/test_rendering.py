@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import zxingcpp
+from PIL import Image
 
 from documents.kinds import KINDS
 from documents.rendering import DocumentDataError, Meta, Renderer, renderer
@@ -100,6 +102,10 @@ def test_the_receipt_qr_code_decodes_to_the_gost_payment_string(tmp_path, pictur
     _, path = _render("receipt", tmp_path, pictures)
     png = page_png(path, tmp_path / "receipt-qr.png", resolution=200)
     assert qr_codes(png) == [QR]
+    # byte mode without an ECI designator (`]Q1`, not `]Q2`): the bytes are UTF-8 as the header ST00012 says,
+    # which bank apps that ignore ECI segments read as well
+    decoded = zxingcpp.read_barcode(Image.open(png), formats=zxingcpp.BarcodeFormat.QRCode)
+    assert (decoded.symbology_identifier, decoded.bytes.decode("utf-8")) == ("]Q1", QR)
 
 
 def test_missing_data_fails_listing_every_missing_field():
