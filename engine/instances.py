@@ -11,13 +11,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from engine import clock, dispatch, events, runtime, store, subscriptions, task_search
 from engine.errors import Conflict, Forbidden, NotFound
-from engine.models import MessageSubscription, ProcessDefinition
+from engine.models import MessageSubscription, ProcessDefinition, Timer
 from engine.operators import registry
 from engine.retry import retries_of
 from engine.runtime import Failure
@@ -311,18 +311,24 @@ def modify_variables(session: Session, instance_id: str, modifications: dict[str
                                                  scope.username, names=sorted(modifications) + sorted(deletions))])
 
 
-def reindex_correlation_keys(session: Session, batch: int = 200) -> int:
-    """Rewrite the correlation keys of every instance that waits for a message, from its state — once after
-    upgrading from a release without them (their subscriptions would match no correlation key otherwise); the
-    number of instances, committed `batch` at a time."""
-    instance_ids = list(session.scalars(select(MessageSubscription.instance_id).distinct()))
+def reindex_waits(session: Session, batch: int = 200) -> int:
+    """Rewrite, from each waiting instance's state, what older releases did not project: the correlation keys of
+    its message subscriptions (without them no correlation would match) and the kind of its waiting timers (rows
+    written before the kinds existed say `intermediate`). Once after upgrading from such a release; the number
+    of instances, committed `batch` at a time."""
+    instance_ids = sorted(set(session.scalars(select(MessageSubscription.instance_id).distinct()))
+                          | set(session.scalars(select(Timer.instance_id).where(Timer.status == "waiting"))))
     session.rollback()
     for start in range(0, len(instance_ids), batch):
         for instance_id in instance_ids[start:start + batch]:
             instance = store.read_instance(session, instance_id, SYSTEM)
             workflow = _workflow(session, instance)
-            keys = subscriptions.key_values(runtime.variables(workflow))
-            subscriptions.rewrite_keys(session, instance, events.waiting_messages(workflow), keys)
+            waits = events.waits(workflow)
+            subscriptions.rewrite_keys(session, instance, waits.messages,
+                                       subscriptions.key_values(runtime.variables(workflow)))
+            for timer in waits.timers:
+                session.execute(update(Timer).where(Timer.task_id == timer.id, Timer.status == "waiting")
+                                .values(kind=timer.kind))
         session.commit()
     return len(instance_ids)
 

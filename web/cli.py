@@ -1,5 +1,5 @@
 """Command line: `reglament …` (or `flask --app web …`): deploy, seed-demo, start, instances, create-user,
-reindex-correlation-keys.
+reindex-waits.
 Database migrations are Flask-Migrate's: `reglament db upgrade`."""
 
 from __future__ import annotations
@@ -152,16 +152,16 @@ def scheduler_command(interval: float) -> None:
     Scheduler(current_app._get_current_object(), interval_seconds=interval).run_forever()
 
 
-@click.command("reindex-correlation-keys")
-def reindex_correlation_keys_command() -> None:
-    """Rewrite the correlation keys of the instances waiting for messages (once, after upgrading to the release
-    that added them)."""
-    count = instance_service.reindex_correlation_keys(db.session)
-    click.echo(f"correlation keys rewritten for {count} waiting instance(s)")
+@click.command("reindex-waits")
+def reindex_waits_command() -> None:
+    """Rewrite the correlation keys and timer kinds of the waiting instances from their state (once, after
+    upgrading from a release without them)."""
+    count = instance_service.reindex_waits(db.session)
+    click.echo(f"correlation keys and timer kinds rewritten for {count} waiting instance(s)")
 
 
 def register(app: Flask) -> None:
     for command in (deploy_command, seed_demo_command, start_command, instances_command, create_user_command,
-                    serve_command, scheduler_command, reindex_correlation_keys_command):
+                    serve_command, scheduler_command, reindex_waits_command):
         app.cli.add_command(command)
 

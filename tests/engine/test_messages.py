@@ -189,6 +189,6 @@ def test_reindexing_gives_subscriptions_written_before_the_keys_existed_their_ke
     session.commit()
     with pytest.raises(NotCorrelated):
         messages.correlate_message(session, "contract_signed", correlation_keys={"contract_no": "Д-7"})
-    assert instances.reindex_correlation_keys(session) == 1
+    assert instances.reindex_waits(session) == 1
     [result] = messages.correlate_message(session, "contract_signed", correlation_keys={"contract_no": "Д-7"})
     assert result.instance.id == instance.id

@@ -8,7 +8,7 @@ from datetime import timedelta
 import psycopg
 import pytest
 import time_machine
-from sqlalchemy import event, func, make_url, select
+from sqlalchemy import event, func, make_url, select, update
 
 from db import Base
 from engine import clock, instances, messages, store, timers
@@ -47,6 +47,15 @@ def test_a_boundary_timer_escalates_after_three_days(session, escalation):
     assert session.get(Timer, timer.id).status == "fired"
     assert session.scalar(select(HumanTask.status).where(HumanTask.task_key == "review")) == "cancelled"
     assert instance.status == "active"
+
+
+def test_reindexing_gives_timers_written_before_the_kinds_existed_their_kind(session, escalation):
+    instances.start_process(session, "escalation", {})
+    session.execute(update(Timer).values(kind="intermediate"))  # as a row of a release without kinds says
+    session.commit()
+    assert instances.reindex_waits(session) == 1
+    assert session.scalars(select(Timer.kind)).all() == ["boundary"]
+    assert timers.counts_by_kind(session)[0]["boundary"] == 1
 
 
 
