@@ -78,17 +78,30 @@ def missed_on(session: Session, partner_id: int | None, day: date) -> dict[int, 
 
 
 def due_sites(session: Session, partner_id: int | None, day: date, season: str) -> list[DueSite]:
-    """Every site of the partner due on `day`, each once, with why it is due."""
+    """Every site of the partner due on `day`, each once, with why it is due.
+
+    A site brought out by several paths (its schedule, a miss yesterday, a one-off) is one stop: the why shown is
+    its schedule's, else the miss, else the one-off; the one-off is then done by that stop's collection. A one-off
+    already done (the site was collected since the miss it repeats) is not due."""
     query = (select(CollectionSchedule, ContainerSite)
-             .join(ContainerSite, ContainerSite.id == CollectionSchedule.site_id).where(CollectionSchedule.active))
+             .join(ContainerSite, ContainerSite.id == CollectionSchedule.site_id)
+             .where(CollectionSchedule.active, CollectionSchedule.done_by_pickup_id.is_(None)))
     if partner_id is not None:
         query = query.where(ContainerSite.partner_id == partner_id)
-    due: dict[int, str] = {}
+    regular: dict[int, str] = {}
+    one_off: dict[int, str] = {}
     for schedule, site in session.execute(query):
         if is_due(schedule.kind, day, season=season, site_id=site.id, weekdays=site.weekdays,
                   on_date=schedule.on_date):
-            due.setdefault(site.id, {"once": ONE_OFF, "weekdays": ON_WEEKDAYS}.get(
-                schedule.kind, DAILY if season == "summer" else EVERY_THIRD_DAY))
-    for site_id, why in missed_on(session, partner_id, day - timedelta(days=1)).items():
-        due.setdefault(site_id, why)
+            if schedule.kind == "once":
+                one_off[site.id] = ONE_OFF
+            else:
+                regular.setdefault(site.id, ON_WEEKDAYS if schedule.kind == "weekdays"
+                                   else DAILY if season == "summer" else EVERY_THIRD_DAY)
+    missed = missed_on(session, partner_id, day - timedelta(days=1))
+    if missed and partner_id is not None:  # a site handed to another partner since is that partner's stop now
+        ours = set(session.scalars(select(ContainerSite.id).where(ContainerSite.id.in_(list(missed)),
+                                                                 ContainerSite.partner_id == partner_id)))
+        missed = {site_id: why for site_id, why in missed.items() if site_id in ours}
+    due = {**one_off, **missed, **regular}
     return [DueSite(site_id, why) for site_id, why in sorted(due.items())]

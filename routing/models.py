@@ -82,7 +82,8 @@ class Crew(Base):
 
 
 class CollectionSchedule(Base):
-    """When a site is collected: `seasonal` (daily / every 3 days), `weekdays` (the site's bit mask), `once`."""
+    """When a site is collected: `seasonal` (daily / every 3 days), `weekdays` (the site's bit mask), `once` (a date;
+    done by the first collection of the site that day, or for a repeat of a miss by the first one after the miss)."""
 
     __tablename__ = "routing_schedule"
 
@@ -90,6 +91,10 @@ class CollectionSchedule(Base):
     site_id: Mapped[int] = mapped_column(ForeignKey("container_site.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10))
     on_date: Mapped[date | None]  # the date of a one-off pickup
+    # a one-off that repeats a miss: the day missed; any collection of the site after it, up to `on_date`, is the repeat
+    missed_day: Mapped[date | None]
+    # the collection that satisfied a one-off, whichever schedule brought the truck there; a done one-off is not due
+    done_by_pickup_id: Mapped[int | None] = mapped_column(ForeignKey("routing_pickup.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -39,14 +39,17 @@ class AddSiteInputs(Schema):
     site_id = fields.Integer(required=True)
     kind = fields.String(load_default="seasonal", validate=validate.OneOf(SCHEDULE_KINDS))
     on_date = fields.Date(load_default=None)
+    missed_day = fields.Date(load_default=None, metadata={
+        "description": "для повторного вывоза: день невывоза (вывоз после него, хоть по графику, закрывает повтор)"})
 
 
 @operator("routing.add_site", inputs=AddSiteInputs)
-def add_site(site_id: int, kind: str, on_date: date | None) -> dict:
-    """Put a container site on the routes with a schedule (adding the same schedule twice keeps one)."""
+def add_site(site_id: int, kind: str, on_date: date | None, missed_day: date | None) -> dict:
+    """Put a container site on the routes with a schedule (adding the same schedule twice keeps one); a one-off
+    repeating a miss is done by the site's next collection, whichever schedule brings the truck there."""
     with sessions.open_session() as session:
-        schedule = schedules.add_site(session, site_id, kind, on_date)
-        return {"schedule_id": schedule.id}
+        schedule = schedules.add_site(session, site_id, kind, on_date, missed_day)
+        return {"schedule_id": schedule.id, "schedule_done": schedule.done_by_pickup_id is not None}
 
 
 class SiteInputs(Schema):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from clients.models import Container, ContainerSite
 from routing.billing_feed import feed_billing
 from routing.models import MISSED_REASONS, NOT_COLLECTED_REASONS, Pickup, Truck
+from routing.schedules import mark_one_offs_done
 from texts import N_, Text
 
 BUSINESS_TZ = ZoneInfo("Asia/Novosibirsk")
@@ -163,6 +164,8 @@ def _record_one(session: Session, partner_id: int | None, index: int, uuid: str,
                         reason=data["reason"], latitude=data["latitude"], longitude=data["longitude"], photo=photo,
                         photo_type=photo_type, recorded_by=recorded_by)
         session.add(pickup)
+        session.flush()
+        mark_one_offs_done(session, pickup)
     return ItemResult(index, uuid, "recorded", pickup_id=pickup.id)
 
 

@@ -157,6 +157,7 @@ NO_CONTAINERS = N_("на площадке нет контейнеров")
 LARGER_THAN_ANY_BODY = N_("объём площадки %(volume)s м³ больше кузова любой машины")
 ZERO_CAPACITY = N_("у машины %(plate)s нулевая вместимость кузова")
 NO_SHIFT = N_("у машины %(plate)s смена не задана (конец раньше начала)")
+OUTSIDE_WINDOW = N_("смена машины %(plate)s не попадает в часы вывоза %(start)s–%(end)s")
 NO_TRUCKS = N_("нет ни одной машины, способной выйти на линию")
 DID_NOT_FIT = N_("не поместилась: не хватило машин, вместимости или времени смены")
 
@@ -204,13 +205,20 @@ def _screen_sites(sites: Sequence[SiteDemand], settings: PlanSettings, largest: 
     return kept, left
 
 
-def _screen_trucks(trucks: Sequence[TruckSpec]) -> tuple[list[TruckSpec], list[LeftOut]]:
+def _hh_mm(value: int) -> str:
+    return f"{value // HOUR:02d}:{value % HOUR // 60:02d}"
+
+
+def _screen_trucks(trucks: Sequence[TruckSpec], settings: PlanSettings) -> tuple[list[TruckSpec], list[LeftOut]]:
     kept, left = [], []
     for truck in trucks:
         if truck.capacity_m3 <= 0:
             left.append(LeftOut(truck.truck_id, ZERO_CAPACITY, {"plate": truck.plate}))
         elif truck.shift_end <= truck.shift_start:
             left.append(LeftOut(truck.truck_id, NO_SHIFT, {"plate": truck.plate}))
+        elif min(truck.shift_end, settings.window_end) <= max(truck.shift_start, settings.window_start):
+            left.append(LeftOut(truck.truck_id, OUTSIDE_WINDOW, {"plate": truck.plate, "start": _hh_mm(
+                settings.window_start), "end": _hh_mm(settings.window_end)}))
         else:
             kept.append(truck)
     return kept, left
@@ -220,7 +228,7 @@ def plan_day(sites: Sequence[SiteDemand], trucks: Sequence[TruckSpec], landfill:
              settings: PlanSettings | None = None) -> DayPlan:
     """Routes for the trucks over the due sites; every site is either in a route or reported with a reason."""
     settings = settings or PlanSettings()
-    trucks, unused = _screen_trucks(trucks)
+    trucks, unused = _screen_trucks(trucks, settings)
     largest = max((_litres(t.capacity_m3) for t in trucks), default=0)
     sites, unplanned = _screen_sites(sites, settings, largest)
     if not trucks:

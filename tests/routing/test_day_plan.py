@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import delete, func, select
 
+from routing import pickups, schedules
 from routing.day_plan import PlanningError, clock, plan_partner_day
 from routing.models import Landfill, RoutePlan
 from routing.plan import PlanSettings
@@ -51,3 +53,32 @@ def test_without_a_landfill_the_day_cannot_be_planned(session, fleet):
 
 def test_clock_shows_local_hours_and_minutes():
     assert clock(7 * 3600 + 42 * 60 + 20) == "07:42" and clock(23 * 3600) == "23:00"
+
+
+def _stops(plan) -> list[dict]:
+    return [s for r in plan.result["routes"] for t in r["trips"] for s in t["stops"]]
+
+
+def test_a_one_off_on_a_day_the_site_is_due_anyway_is_one_stop_and_its_waste_is_counted_once(session, fleet):
+    site = fleet.sites[0].id
+    schedules.add_site(session, site, "once", on_date=DAY)  # summer: every site is due daily as well
+    plan = plan_partner_day(session, fleet.east, DAY, temperature=Decimal("10"), settings=QUICK)
+    stops = [s for s in _stops(plan) if s["site_id"] == site]
+    assert len(stops) == 1 and Decimal(stops[0]["volume_m3"]) == Decimal("2.2") and stops[0]["why"] == "ежедневно"
+    loads = [Decimal(t["load_m3"]) for r in plan.result["routes"] for t in r["trips"]]
+    assert sum(loads) == Decimal("2.2") * len(fleet.sites)  # two 1.1 m³ containers a site, no site twice
+
+
+def test_a_site_missed_yesterday_and_repeated_as_a_one_off_is_one_stop(session, fleet):
+    yesterday = DAY - timedelta(days=1)
+    site = add_site(session, fleet.east, 41, kind="once", on_date=date(2026, 11, 1))  # no regular schedule
+    session.commit()
+    [miss] = pickups.record_pickups(session, fleet.east, [{
+        "uuid": str(uuid.uuid4()), "site_id": site.id, "collected": False, "reason": "blocked_access",
+        "at": "2026-12-01T10:00:00+07:00"}])
+    assert miss.status == "recorded"
+    schedules.add_site(session, site.id, "once", on_date=DAY, missed_day=yesterday)  # «вывезти повторно»
+    plan = plan_partner_day(session, fleet.east, DAY, temperature=Decimal("10"), settings=QUICK)
+    stops = [s for s in _stops(plan) if s["site_id"] == site.id]
+    assert len(stops) == 1 and stops[0]["why"] == "не вывезена вчера: нет подъезда"
+    assert len({s["site_id"] for s in _stops(plan)}) == len(_stops(plan))

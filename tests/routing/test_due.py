@@ -80,3 +80,16 @@ def test_sites_missed_yesterday_are_due_today(session, fleet):
     assert due[blocked.id] == "не вывезена вчера: нет подъезда"
     assert due[left_out.id] == "не вывезена вчера: не вошла в план"
     assert no_waste.id not in due and came_back.id not in due
+
+
+def test_a_site_missed_yesterday_but_handed_to_another_partner_since_is_no_stop_of_the_old_one(session, fleet):
+    yesterday = WEDNESDAY - timedelta(days=1)
+    site = add_site(session, fleet.east, 34, kind="once", on_date=yesterday)
+    session.add(Pickup(uuid="00000000-0000-0000-0000-000000000034", partner_id=fleet.east, site_id=site.id,
+                       day=yesterday, at=datetime(2026, 12, 1, 3, tzinfo=UTC), collected=False,
+                       reason="blocked_access"))
+    site.partner_id = fleet.west
+    session.commit()
+    assert site.id not in {d.site_id for d in due_sites(session, fleet.east, WEDNESDAY, "winter")}
+    # the new partner's schedule, not the old partner's miss, brings it out (here: none, its one-off has passed)
+    assert site.id not in {d.site_id for d in due_sites(session, fleet.west, WEDNESDAY, "winter")}

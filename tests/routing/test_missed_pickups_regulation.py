@@ -2,7 +2,8 @@
 every morning the timer starts it for each partner (`perPartner`: the instance and its tasks belong to that partner),
 `routing.missed_pickups` collects the partner's not-collected sites of yesterday («нет отходов» is not a miss), the
 partner's operator decides per site, a decision left for four hours goes to the УК dispatcher,
-and «вывезти повторно» puts the site into tomorrow's plan."""
+and «вывезти повторно» puts the site into tomorrow's plan — unless the site is collected before (today's «missed
+yesterday» stop): that collection is the repeat."""
 
 from __future__ import annotations
 
@@ -113,9 +114,17 @@ def test_the_morning_timer_collects_yesterdays_misses_and_the_operator_decides_e
     session.expire_all()
     assert session.get(ProcessInstance, instance.id).status == "completed"
     [once] = session.scalars(select(CollectionSchedule).where(CollectionSchedule.kind == "once"))
-    assert (once.site_id, once.on_date) == (sites["blocked"], date(2026, 12, 4))
+    assert (once.site_id, once.on_date, once.missed_day) == (sites["blocked"], date(2026, 12, 4), YESTERDAY)
     tomorrow = {d.site_id: d.why for d in due.due_sites(session, fleet.east, date(2026, 12, 4), "winter")}
     assert tomorrow[sites["blocked"]] == "разовый вывоз"
+    # today's plan has the site as «missed yesterday»: its collection is the repeat, tomorrow brings no second visit
+    [picked] = pickups.record_pickups(session, fleet.east, [{
+        "uuid": str(uuid.uuid4()), "site_id": sites["blocked"], "collected": True, "containers": 2,
+        "at": "2026-12-03T14:00:00+07:00"}])
+    session.refresh(once)
+    assert once.done_by_pickup_id == picked.pickup_id
+    tomorrow = {d.site_id: d.why for d in due.due_sites(session, fleet.east, date(2026, 12, 4), "winter")}
+    assert tomorrow.get(sites["blocked"]) != "разовый вывоз"
 
 
 def test_a_decision_left_for_four_hours_escalates_to_the_uk_dispatcher_who_may_file_a_complaint(app, session, fleet):

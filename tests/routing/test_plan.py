@@ -94,6 +94,15 @@ def test_a_truck_with_zero_capacity_is_left_out_with_a_reason():
     assert {r.truck_id for r in plan.routes} == {2}
 
 
+def test_a_truck_without_a_shift_or_working_outside_the_collection_hours_is_left_out_with_a_reason():
+    night = TruckSpec(3, "А003АА154", DEPOT, Decimal("40"), 0, 6 * HOUR)  # 00:00–06:00, before the 07:00 window
+    plan = plan_day(_sites(5), [_truck(1, start=19, end=8), _truck(2), night], LANDFILL, PlanSettings(time_limit_s=0.5))
+    assert [(u.id, u.reason) for u in plan.unused_trucks] == [
+        (1, "у машины А001АА154 смена не задана (конец раньше начала)"),
+        (3, "смена машины А003АА154 не попадает в часы вывоза 07:00–23:00")]
+    assert {r.truck_id for r in plan.routes} == {2} and not plan.unplanned_sites
+
+
 def test_without_any_usable_truck_every_site_is_reported():
     plan = plan_day(_sites(3), [_truck(1, "0")], LANDFILL, PlanSettings(time_limit_s=0.5))
     assert not plan.routes and {u.id for u in plan.unplanned_sites} == {1, 2, 3}
