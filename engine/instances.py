@@ -91,7 +91,7 @@ def complete_service_task(session: Session, instance_id: str, task_id: str, resu
                           job_id: str, scope: Scope = SYSTEM) -> InstanceRecord:
     """Complete a service task with the result its worker reported, and run the instance on until it waits.
     The job is marked done in the same transaction, so a result is applied exactly once."""
-    return _finish_job(session, instance_id, job_id, scope,
+    return _finish_job(session, instance_id, task_id, job_id, scope,
                        lambda workflow: runtime.complete_service_task(workflow, task_id, result),
                        store.event("job_completed", instance_id, None, scope.username, task_id=task_id,
                                    job_id=job_id))
@@ -102,20 +102,22 @@ def throw_bpmn_error(session: Session, instance_id: str, task_id: str, code: str
     """A service task's worker reported the BPMN error `code`: the error boundary event that catches it takes the
     instance on, and the job is marked done in the same transaction. `bpmn_errors.UncaughtError` (nothing
     written) when no boundary event catches it."""
-    return _finish_job(session, instance_id, job_id, scope,
+    return _finish_job(session, instance_id, task_id, job_id, scope,
                        lambda workflow: events.throw_error(workflow, task_id, code, message, dict(variables or {})),
                        store.event("bpmn_error_caught", instance_id, None, scope.username, task_id=task_id,
                                    job_id=job_id, error_code=code))
 
 
-def _finish_job(session: Session, instance_id: str, job_id: str, scope: Scope, step_of, first_event: dict) \
-        -> InstanceRecord:
+def _finish_job(session: Session, instance_id: str, task_id: str, job_id: str, scope: Scope, step_of,
+                first_event: dict) -> InstanceRecord:
     """Run `step_of(workflow)` — what the job's worker reported — and mark the job done in the same transaction."""
     instance = store.read_instance(session, instance_id, scope)
     if instance.status not in (ACTIVE, SUSPENDED):
         raise Conflict(f"process instance {instance_id} is {instance.status}")
     workflow = _workflow(session, instance)
     before = _waiting(workflow)
+    # the task's own job is marked done below, not cancelled as a service task that stopped waiting
+    before = before._replace(services=[waiting for waiting in before.services if waiting != task_id])
     failure = step_of(workflow)
     step = _after_step(instance, workflow, failure, scope)
     step.events.insert(0, {**first_event, "partner_id": instance.partner_id})

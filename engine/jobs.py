@@ -60,29 +60,33 @@ def claim(session: Session, worker_id: str, *, external: bool = False, topics: l
           scope: Scope = SYSTEM) -> list[JobRecord]:
     """Lock up to `limit` ready jobs for `worker_id` and commit; two workers never get the same job."""
     now = clock.now()
-    candidates = scope.restrict(select(_jobs.c.id).where(_claimable(now), _jobs.c.external.is_(external)),
-                                _jobs.c.partner_id)
-    if job_id is not None:
-        candidates = candidates.where(_jobs.c.id == job_id)
+    conditions = [_claimable(now), _jobs.c.external.is_(external)]
+    if scope.partner_id is not None:
+        conditions.append(_jobs.c.partner_id == scope.partner_id)
     if topics is not None:
-        candidates = candidates.where(_jobs.c.topic.in_(topics))
-    candidates = candidates.order_by(_jobs.c.priority.desc(), _jobs.c.due_at).limit(limit)
+        conditions.append(_jobs.c.topic.in_(topics))
+    lock = update(_jobs).values(status="locked", locked_by=worker_id, lock_expires_at=now + lease,
+                                attempts=_jobs.c.attempts + 1).returning(*_COLUMNS)
+    connection = session.connection()
+    if job_id is not None:
+        # One named job (a Celery task names its job): one UPDATE whose own conditions decide. A worker that
+        # meets the row locked by another waits for it, then PostgreSQL checks the conditions again on the row
+        # as the other left it, so the job is claimed once.
+        rows = connection.execute(lock.where(_jobs.c.id == job_id, *conditions)).all()
+        session.commit()
+        return [JobRecord(*row) for row in rows]
+    candidates = (select(_jobs.c.id).where(*conditions)
+                  .order_by(_jobs.c.priority.desc(), _jobs.c.due_at).limit(limit))
     # Lock the chosen rows first (PostgreSQL skips rows other workers hold), then update exactly those: inside one
     # UPDATE … IN (SELECT … SKIP LOCKED) PostgreSQL may re-run the subquery and lock more. The UPDATE checks again
     # that each row is still claimable, because SQLite reads without locks: a worker that lost the race to a row
     # gets nothing for it and looks again.
-    connection = session.connection()
     rows: list = []
     for _ in range(3):
         ids = list(connection.execute(candidates.with_for_update(skip_locked=True)).scalars())
         if not ids:
             break
-        rows = connection.execute(
-            update(_jobs).where(_jobs.c.id.in_(ids), _claimable(now))
-            .values(status="locked", locked_by=worker_id, lock_expires_at=now + lease,
-                    attempts=_jobs.c.attempts + 1)
-            .returning(*_COLUMNS)
-        ).all()
+        rows = connection.execute(lock.where(_jobs.c.id.in_(ids), *conditions)).all()
         if rows:
             break
     session.commit()
