@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from engine import clock, dispatch, events, runtime, store, subscriptions, task_search
+from engine import assignees, clock, dispatch, events, runtime, store, subscriptions, task_search
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.models import MessageSubscription, ProcessDefinition, Timer
 from engine.operators import registry
@@ -220,13 +220,15 @@ def deliver_message(session: Session, instance_id: str, task_id: str, message_na
 
 
 def claim_task(session: Session, task_id: str, user_id: str, *, scope: Scope = SYSTEM) -> None:
-    """Make `user_id` the assignee of an open task that nobody else holds."""
+    """Make `user_id` the assignee of an open task that nobody else holds (a user of the task's partner or of
+    the УК: `assignees.require_same_partner`)."""
     task = store.read_task(session, task_id, scope)
     _require_open(task)
     if user_id != scope.username and not scope.supervises:
         raise Forbidden("only a manager may claim a task for someone else")
     if not scope.eligible_for(task.candidate_groups, task.candidate_users):
         raise Forbidden(f"task {task_id} is not offered to your groups")
+    assignees.require_same_partner(session, user_id, task.partner_id)
     claimed = [store.event("task_claimed", task.instance_id, task.partner_id, scope.username, task_id=task_id,
                            assignee=user_id)]
     with _unit_of_work(session):
@@ -245,10 +247,13 @@ def unclaim_task(session: Session, task_id: str, *, scope: Scope = SYSTEM) -> No
 
 
 def set_assignee(session: Session, task_id: str, user_id: str | None, *, scope: Scope = SYSTEM) -> None:
-    """Assign an open task to `user_id` (or nobody), whoever held it — a manager's action."""
+    """Assign an open task to `user_id` (or nobody), whoever held it — a manager's action; `user_id` works for the
+    task's partner or the УК (`assignees.require_same_partner`)."""
     task = store.read_task(session, task_id, scope)
     if not scope.supervises:
         raise Forbidden("only a manager may assign tasks")
+    if user_id is not None:
+        assignees.require_same_partner(session, user_id, task.partner_id)
     _assign(session, task, user_id, scope)
 
 

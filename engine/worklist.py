@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import math
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -14,7 +16,7 @@ from sqlalchemy.orm import Session
 
 import texts
 from engine import clock, instances, task_search
-from engine.errors import Conflict, EngineError, InvalidInput, NotFound
+from engine.errors import Conflict, EngineError, Forbidden, InvalidInput, NotFound
 from engine.models import AuditEvent, Deployment, HumanTask, HumanTaskCandidate, ProcessDefinition, Resource
 from engine.queries import task_or_404
 from engine.scope import Scope
@@ -154,7 +156,7 @@ def claim_tasks(session: Session, task_ids: list[str], scope: Scope) -> tuple[li
                 raise NotAllowed(f"{scope.username} is not a candidate of task {task_id}")
             instances.claim_task(session, task_id, scope.username or "", scope=scope)
             claimed.append(task_id)
-        except (Conflict, NotAllowed, NotFound):
+        except (Conflict, Forbidden, NotAllowed, NotFound):
             session.rollback()
             refused.append(task_id)
     return claimed, refused
@@ -176,13 +178,12 @@ def unclaim(session: Session, task_id: str, scope: Scope) -> None:
     instances.unclaim_task(session, task_id, scope=scope)
 
 
-def assign(session: Session, task_id: str, assignee: str, assignee_partner_id: int | None, scope: Scope) -> None:
-    """A manager gives a task to a colleague of the task's partner (or of the УК for a task without a partner)."""
-    task = task_or_404(session, task_id, scope)
+def assign(session: Session, task_id: str, assignee: str, scope: Scope) -> None:
+    """A manager gives a task to a colleague; one of another partner is refused by the engine
+    (`assignees.OtherPartner`)."""
+    task_or_404(session, task_id, scope)
     if not is_manager(scope):
         raise NotAllowed(N_("Назначать задачи может только руководитель"))
-    if assignee_partner_id is not None and assignee_partner_id != task.partner_id:
-        raise NotAllowed(N_("Исполнитель работает у другого партнёра"))
     instances.set_assignee(session, task_id, assignee, scope=scope)
 
 
@@ -277,9 +278,50 @@ def delete_filter(session: Session, owner: str, filter_id: int) -> None:
 
 
 def process_names(session: Session) -> dict[str, str]:
-    """Process key → the name of its latest version (for the «Процесс» column)."""
-    rows = session.execute(select(ProcessDefinition.key, ProcessDefinition.name).order_by(ProcessDefinition.version))
-    return {key: name or key for key, name in rows}
+    """Process key → the name of its latest version (the choices of the «Процесс» filter); it also fills the cache
+    of `version_names`."""
+    rows = session.execute(select(ProcessDefinition.id, ProcessDefinition.key, ProcessDefinition.name)
+                           .order_by(ProcessDefinition.version)).all()
+    _version_names.remember({definition_id: name or key for definition_id, key, name in rows})
+    return {key: name or key for _id, key, name in rows}
+
+
+class _VersionNames:
+    """Display names per process version. A deployed version never changes (its id carries a uuid), so a cached
+    name never goes stale; the size only bounds memory. Thread-safe: gunicorn threads share it."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self._size = size
+        self._names: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, definition_ids: Iterable[str]) -> dict[str, str]:
+        wanted = set(definition_ids)
+        with self._lock:
+            found = {i: self._names[i] for i in wanted if i in self._names}
+        missing = wanted - found.keys()
+        if missing:
+            rows = session.execute(select(ProcessDefinition.id, ProcessDefinition.key, ProcessDefinition.name)
+                                   .where(ProcessDefinition.id.in_(sorted(missing))))
+            read = {definition_id: name or key for definition_id, key, name in rows}
+            self.remember(read)
+            found.update(read)
+        return found
+
+    def remember(self, names: dict[str, str]) -> None:
+        with self._lock:
+            if len(self._names) + len(names) > self._size:
+                self._names.clear()
+            self._names.update(names)
+
+
+_version_names = _VersionNames()
+
+
+def version_names(session: Session, definition_ids: Iterable[str]) -> dict[str, str]:
+    """Definition id → the display name of that process version (for the «Процесс» column and the task page):
+    read from the database once per version, then from memory."""
+    return _version_names.get(session, definition_ids)
 
 
 def deployed_form(session: Session, form_ref: str) -> bytes | None:

@@ -62,6 +62,11 @@ def partner_ids(session: Session) -> list[int]:
     return list(session.scalars(select(Partner.id).order_by(Partner.id)))
 
 
+def partner_of(session: Session, username: str) -> int | None:
+    """The partner `username` works for; None for the УК's users and for a name that is no platform user."""
+    return session.scalar(select(User.partner_id).where(User.username == username))
+
+
 def save_partner(session: Session, code: str, name: str, inn: str | None, partner_id: int | None = None) -> Partner:
     """Create (partner_id None) or change a partner; the ИНН is checked by its checksum."""
     code, name = code.strip(), name.strip()

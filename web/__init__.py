@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import Flask
 
-from engine import start_events
+from engine import assignees, start_events
 from engine.operators import load_operator_modules
-from identity.administration import partner_ids
+from identity.administration import partner_ids, partner_of
 from web import api, cli, engine_rest, formatting, home, metrics, worklist
 from web import config as configuration
 from web.celery_app import celery_init_app
@@ -28,6 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(configuration.PROJECT_ROOT / "migrations"), render_as_batch=True)
     load_operator_modules(app.config["OPERATOR_MODULES"])
     start_events.set_partner_source(partner_ids)  # a per-partner regulation starts for each of these
+    assignees.set_partner_source(partner_of)  # a task goes only to its partner's (or the УК's) users
     if app.config["MODE"] == "distributed":
         celery_init_app(app)
 

@@ -67,12 +67,13 @@ def index():
         return render_template("worklist/_inbox_results.html", **_context(query, page, now))
     counts = worklist.tab_counts(db.session, scope, now=now)
     page = worklist.inbox(db.session, scope, query, now=now, counts=counts)
+    choices = worklist.process_names(db.session)  # before the rows: it fills the names of the versions they show
     context = _context(query, page, now)
     if counts["new"]:  # written only when something is new: an unchanged inbox costs no write
         worklist.mark_seen(db.session, scope.username or "", now)
     return render_template("worklist/inbox.html", **context, counts=counts, new_tasks=0, arrived=counts["new"],
                            filters=worklist.saved_filters(db.session, scope.username or ""),
-                           processes=sorted(context["process_names"].items(), key=lambda kv: kv[1]))
+                           processes=sorted(choices.items(), key=lambda kv: kv[1]))
 
 
 @blueprint.get("/inbox.json")
@@ -140,7 +141,8 @@ def _context(query: worklist.InboxQuery, page: worklist.InboxPage, now) -> dict[
         "query": query, "page": page, "now": now, "args": args, "query_string": urlencode(args),
         "tabs": worklist.tabs_for(current_scope()), "tab_titles": TAB_TITLES,
         "sla_labels": {state: _(title) for state, title in SLA_TITLES.items()},
-        "sla": lambda task: worklist.sla(task.due_at, now), "process_names": worklist.process_names(db.session),
+        "sla": lambda task: worklist.sla(task.due_at, now),
+        "process_names": worklist.version_names(db.session, {t.definition_id for t in page.tasks}),
         "assignee_names": names, "inbox_url": inbox_url, "scope": current_scope(),
     }
 

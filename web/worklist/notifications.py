@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import or_, select
 
-from engine import dispatch, worklist
+from engine import assignees, dispatch, worklist
 from engine.models import HumanTask, ProcessDefinition
 from identity.models import User, UserRole
 from web.extensions import db
@@ -41,40 +41,59 @@ def committed(events: list[dict]) -> None:
     """The after-commit listener: mail the assignees and the escalation groups these events name."""
     if not has_app_context() or EXTENSION not in current_app.extensions or not current_app.config.get("SMTP_HOST"):
         return
-    messages = []
+    messages, processes = [], {}  # the process names of this batch, each read once
     for event in events:
         assignee, actor = event["detail"].get("assignee"), event["actor"]
         if event["kind"] in ASSIGNING and assignee and assignee != actor:
-            messages += task_assigned(event["task_id"], assignee, actor)
+            messages += task_assigned(event["task_id"], assignee, actor, processes)
         elif event["kind"] == "task_created":
-            messages += task_created(event["task_id"], actor, escalated=bool(event["detail"].get("escalated")))
+            messages += task_created(event["task_id"], actor, escalated=bool(event["detail"].get("escalated")),
+                                     processes=processes)
     if messages:
         deliver(messages)
 
 
-def task_assigned(task_id: str, assignee: str, actor: str | None) -> list[EmailMessage]:
-    """The mail to `assignee` of a task just given to him («просроченная» when it is overdue already)."""
+def task_assigned(task_id: str, assignee: str, actor: str | None,
+                  processes: dict[str, str] | None = None) -> list[EmailMessage]:
+    """The mail to `assignee` of a task just given to him («просроченная» when it is overdue already);
+    `processes` memoises the process names of one batch of mails."""
     task = db.session.get(HumanTask, task_id)
     user = _user(assignee, task) if task is not None else None
     if task is None or user is None or task.status != "open":
         return []
-    return [_message(user, _assigned_subject(task, worklist.sla(task.due_at) == "overdue"), task, actor)]
+    process = _process_name(task, {} if processes is None else processes)
+    return [_message(user, _assigned_subject(task, worklist.sla(task.due_at) == "overdue"), task, process, actor)]
 
 
-def task_created(task_id: str, actor: str | None, *, escalated: bool) -> list[EmailMessage]:
-    """A new task: its assignee from the diagram is told; an escalated one without assignee goes to its groups."""
+def task_created(task_id: str, actor: str | None, *, escalated: bool,
+                 processes: dict[str, str] | None = None) -> list[EmailMessage]:
+    """A new task: its assignee from the diagram is told; an escalated one without assignee goes to its groups
+    (the process name read once for all of them)."""
     task = db.session.get(HumanTask, task_id)
     if task is None:
         return []
+    processes = {} if processes is None else processes
     if task.assignee:
         user = _user(task.assignee, task) if task.assignee != actor else None
         if user is None:
             return []
-        return [_message(user, _assigned_subject(task, escalated), task, actor)]
+        return [_message(user, _assigned_subject(task, escalated), task, _process_name(task, processes), actor)]
     if not escalated:
         return []
+    members = _members(task)
+    if not members:
+        return []
     subject = f"Эскалация: задача «{task.name}» передана вашей группе"
-    return [_message(user, subject, task, actor, group=True) for user in _members(task)]
+    process = _process_name(task, processes)
+    return [_message(user, subject, task, process, actor, group=True) for user in members]
+
+
+def _process_name(task: HumanTask, processes: dict[str, str]) -> str:
+    """The name of the task's process version (its key without one), read once per batch into `processes`."""
+    if task.definition_id not in processes:
+        name = db.session.scalar(select(ProcessDefinition.name).where(ProcessDefinition.id == task.definition_id))
+        processes[task.definition_id] = name or task.definition_key
+    return processes[task.definition_id]
 
 
 def _assigned_subject(task: HumanTask, overdue: bool) -> str:
@@ -106,8 +125,8 @@ def task_link(task_id: str) -> str:
     return adapter.build("tasks.show", {"task_id": task_id}, force_external=True)
 
 
-def _message(user: User, subject: str, task: HumanTask, actor: str | None, *, group: bool = False) -> EmailMessage:
-    process = db.session.scalar(select(ProcessDefinition.name).where(ProcessDefinition.id == task.definition_id))
+def _message(user: User, subject: str, task: HumanTask, process: str, actor: str | None, *,
+             group: bool = False) -> EmailMessage:
     lines = [
         f"Здравствуйте, {user.full_name or user.username}!",
         "",
@@ -117,7 +136,7 @@ def _message(user: User, subject: str, task: HumanTask, actor: str | None, *, gr
             else f"{subject}."
         ),
         "",
-        f"Процесс: {process or task.definition_key}",
+        f"Процесс: {process}",
         f"Экземпляр процесса: {task.instance_id}",
         f"Бизнес-ключ: {task.business_key or '—'}",
         f"Срок: {local_time(task.due_at)} (время новосибирское)" if task.due_at else "Срок: не установлен",
@@ -134,7 +153,7 @@ def _message(user: User, subject: str, task: HumanTask, actor: str | None, *, gr
 def _user(username: str, task: HumanTask) -> User | None:
     """The active user with an e-mail who may see the task (its partner's, or the УК's)."""
     user = db.session.scalar(select(User).where(User.username == username, User.active.is_(True)))
-    if user is None or not user.email or user.partner_id not in (None, task.partner_id):
+    if user is None or not user.email or not assignees.may_hold(user.partner_id, task.partner_id):
         return None
     return user
 

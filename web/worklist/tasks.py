@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from engine import instances, queries, worklist
-from engine.errors import Conflict, InvalidInput, NotFound
+from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.models import HumanTask
 from forms.validation import FormError, SubmissionInvalid, parse_form, validate_submission
 from identity.models import User
@@ -47,6 +47,7 @@ def not_found(_error):
 
 
 @blueprint.errorhandler(worklist.NotAllowed)
+@blueprint.errorhandler(Forbidden)  # the engine's refusals, such as a colleague of another partner
 def not_allowed(error):
     if request.is_json:
         return jsonify(error=translate_error(error)), 403
@@ -72,12 +73,12 @@ def show(task_id: str):
         variables = instances.task_variables(db.session, task_id, scope=scope)
     else:
         variables = instances.instance_variables(db.session, task.instance_id, scope=scope)
-    names = worklist.process_names(db.session)
+    process_name = worklist.version_names(db.session, [task.definition_id]).get(task.definition_id)
     events = worklist.history(db.session, task.instance_id, scope)
     tasks_by_id = {t.id: t.name for t in db.session.scalars(
         select(HumanTask).where(HumanTask.instance_id == task.instance_id))}
     return render_template(
-        "worklist/task.html", task=task, instance=instance, process_name=names.get(task.definition_key),
+        "worklist/task.html", task=task, instance=instance, process_name=process_name,
         variables=sorted((k, _shown(v)) for k, v in variables.items() if not k.startswith("_")),
         events=events, event_titles=EVENT_TITLES, task_names=tasks_by_id,
         comments=worklist.comments(db.session, task.instance_id, scope),
@@ -150,7 +151,7 @@ def assign(task_id: str):
     if user is None:
         flash(_("Сотрудник не найден"), "warn")
         return redirect(_back(task_id))
-    worklist.assign(db.session, task_id, user.username, user.partner_id, scope)  # mails him after the commit
+    worklist.assign(db.session, task_id, user.username, scope)  # mails him after the commit
     flash(_("Задача назначена: %(name)s", name=user.full_name or user.username), "ok")
     return redirect(_back(task_id))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from db import utcnow
 from engine import instances
@@ -17,6 +17,7 @@ from tests.web.worklist.support import (
     sign_in,
     start_debtor,
 )
+from web.extensions import db
 
 
 def test_the_group_tab_shows_the_partner_tasks_of_my_roles_with_counters(client, session, regulation):
@@ -107,6 +108,22 @@ def test_htmx_requests_get_only_the_results(client, session, regulation):
     fragment = client.get("/inbox?tab=group", headers={"HX-Request": "true", "HX-Target": "inbox-results"})
     text = fragment.get_data(as_text=True)
     assert "ЛС-1" in text and "<html" not in text
+
+
+def test_the_process_names_of_the_rows_are_read_once_per_process_version(app, client, session, regulation):
+    start_debtor(session, "east", "ЛС-1", REMINDER)
+    sign_in(client, "partner_operator")
+    htmx = {"HX-Request": "true", "HX-Target": "inbox-results"}
+    assert "Работа с дебитором" in client.get("/inbox?tab=group", headers=htmx).get_data(as_text=True)
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        fragment = client.get("/inbox?tab=group", headers=htmx).get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert "Работа с дебитором" in fragment
+    assert not [s for s in statements if "FROM process_definition" in s]
 
 
 def test_saved_filters_belong_to_their_user(client, session, regulation):

@@ -10,10 +10,10 @@ from email import message_from_bytes, policy
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from db import utcnow
-from engine import clock, instances, store, timers
+from engine import assignees, clock, instances, store, timers
 from engine.deployment import deploy
 from engine.models import AuditEvent, HumanTask
 from identity.models import User, UserRole
@@ -22,6 +22,7 @@ from tests.web.conftest import basic
 from tests.web.worklist.support import REMINDER, partner_id, post, sign_in, start_debtor
 from web.extensions import db
 from web.rules import deploy_rules
+from web.worklist import notifications
 from web.worklist.locale import local_time
 
 
@@ -206,6 +207,28 @@ def test_an_overdue_task_escalated_by_the_boundary_timer_mails_the_supervisor_gr
     assert created.detail["escalated"] is True
 
 
+def test_an_escalation_to_a_group_reads_the_process_name_once_for_all_its_members(session, smtp, act_check):
+    for username in ("demo", "uk_lawyer"):  # УК users of the group: they see every partner's tasks
+        session.execute(update(User).where(User.username == username).values(email=f"{username}@example.ru"))
+    lawyer = session.scalar(select(User).where(User.username == "uk_lawyer"))
+    lawyer.roles.append(UserRole(role="partner_manager"))
+    session.commit()
+    _start_act(session, "АКТ-10")
+    smtp.messages.clear()
+    names_read = []
+    listener = lambda *args: names_read.append(args[2]) if "SELECT process_definition.name" in args[2] else None  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        with time_machine.travel(clock.now() + timedelta(days=1, minutes=1), tick=False):
+            timers.fire_due(session)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert sorted(m["To"] for m in smtp.messages) == ["demo@example.ru", "partner_manager@example.ru",
+                                                      "uk_lawyer@example.ru"]
+    assert all("Процесс: " in m.get_content() for m in smtp.messages)
+    assert len(names_read) == 1
+
+
 def test_a_step_that_rolls_back_sends_nothing(session, smtp, act_check, monkeypatch):
     def broken(_session, _events):
         raise RuntimeError("the audit table is gone")
@@ -227,5 +250,7 @@ def test_without_a_mail_server_configured_nothing_is_sent_and_the_step_stands(ap
 def test_a_task_put_on_another_partners_user_mails_nobody(session, smtp, act_check):
     _instance, task_id = _start_act(session)
     smtp.messages.clear()
-    instances.set_assignee(session, task_id, "west_manager")  # the engine itself does not know the users' partners
+    with pytest.raises(assignees.OtherPartner):  # the engine refuses it (the partners wired by create_app)
+        instances.set_assignee(session, task_id, "west_manager")
+    assert notifications.task_assigned(task_id, "west_manager", None) == []  # and the mail would not go either
     assert smtp.messages == []

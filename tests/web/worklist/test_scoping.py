@@ -122,18 +122,56 @@ def _token(client) -> str:
     return csrf_token(client, "/inbox")
 
 
+def _assignee(session, task_id: str) -> str | None:
+    session.expire_all()
+    return session.scalar(select(HumanTask.assignee).where(HumanTask.id == task_id))
+
+
 def test_a_task_is_never_given_to_another_partners_user_through_the_engine_api(client, session, regulation):
-    record = instances.start_process(
-        session, "debtor_claim", dict(REMINDER), business_key="ЛС-1", partner_id=partner_id(session, "east")
-    )
-    task_id = session.scalar(select(HumanTask.id).where(HumanTask.instance_id == record.id))
+    task_id = start_debtor(session, "east", "ЛС-1", REMINDER)
     for action in ("claim", "assignee"):
-        answer = client.post(
-            f"/engine-rest/task/{task_id}/{action}", json={"userId": "west_operator"}, headers=basic("partner_manager")
-        )
-        assert answer.status_code == 403 and answer.json["type"] == "AuthorizationException"
-    assert session.scalar(select(HumanTask.assignee).where(HumanTask.id == task_id)) is None
-    answer = client.post(
-        f"/engine-rest/task/{task_id}/assignee", json={"userId": "agent"}, headers=basic("partner_manager")
-    )
-    assert answer.status_code == 204
+        for manager in ("partner_manager", "manager"):  # the partner's manager and the УК's: the same refusal
+            answer = client.post(f"/engine-rest/task/{task_id}/{action}", json={"userId": "west_operator"},
+                                 headers=basic(manager))
+            assert answer.status_code == 403 and answer.json["type"] == "AuthorizationException"
+            assert answer.json["message"] == "Исполнитель работает у другого партнёра"
+    assert _assignee(session, task_id) is None
+    answer = client.post(f"/engine-rest/task/{task_id}/assignee", json={"userId": "agent"},
+                         headers=basic("partner_manager"))
+    assert answer.status_code == 204 and _assignee(session, task_id) == "agent"
+
+
+def test_a_uk_wide_task_is_never_given_to_a_partners_user_through_the_engine_api(client, session, regulation):
+    task_id = start_debtor(session, None, "ЛС-УК", REMINDER)
+    for action in ("claim", "assignee"):
+        answer = client.post(f"/engine-rest/task/{task_id}/{action}", json={"userId": "partner_operator"},
+                             headers=basic("manager"))
+        assert answer.status_code == 403 and answer.json["message"] == "Исполнитель работает у другого партнёра"
+    assert _assignee(session, task_id) is None
+    answer = client.post(f"/engine-rest/task/{task_id}/claim", json={"userId": "uk_lawyer"}, headers=basic("manager"))
+    assert answer.status_code == 204 and _assignee(session, task_id) == "uk_lawyer"
+
+
+def test_the_task_page_refuses_another_partners_claim_and_assignee(client, session, regulation):
+    task_id = start_debtor(session, "east", "ЛС-1", REMINDER)
+    sign_in(client, "west_operator")
+    assert post(client, f"/tasks/{task_id}/claim").status_code == 404  # not even visible to him
+    post(client, "/logout")
+    sign_in(client, "manager")  # the УК's manager sees every partner's task, and still may not give it west
+    answer = post(client, f"/tasks/{task_id}/assign", {"assignee": "west_operator"})
+    assert answer.status_code == 302 and _assignee(session, task_id) is None
+    assert "Исполнитель работает у другого партнёра" in client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    uk_task = start_debtor(session, None, "ЛС-УК", REMINDER)
+    post(client, f"/tasks/{uk_task}/assign", {"assignee": "partner_operator"})
+    assert _assignee(session, uk_task) is None
+    post(client, f"/tasks/{task_id}/assign", {"assignee": "partner_operator"})
+    assert _assignee(session, task_id) == "partner_operator"
+
+
+def test_the_inbox_bulk_claim_refuses_another_partners_tasks(client, session, regulation):
+    east_task = start_debtor(session, "east", "ЛС-1", REMINDER)
+    west_task = start_debtor(session, "west", "ЛС-2", REMINDER)
+    sign_in(client, "west_operator")
+    page = post(client, "/inbox/claim", {"task_id": [east_task, west_task]}, follow_redirects=True)
+    assert "взять не удалось" in page.get_data(as_text=True)
+    assert _assignee(session, east_task) is None and _assignee(session, west_task) == "west_operator"
