@@ -228,7 +228,8 @@ def claim_task(session: Session, task_id: str, user_id: str, *, scope: Scope = S
         raise Forbidden("only a manager may claim a task for someone else")
     if not scope.eligible_for(task.candidate_groups, task.candidate_users):
         raise Forbidden(f"task {task_id} is not offered to your groups")
-    assignees.require_same_partner(session, user_id, task.partner_id)
+    if user_id != scope.username:  # for oneself, the scope that found the task already kept it within the partner
+        assignees.require_same_partner(session, user_id, task.partner_id)
     claimed = [store.event("task_claimed", task.instance_id, task.partner_id, scope.username, task_id=task_id,
                            assignee=user_id)]
     with _unit_of_work(session):

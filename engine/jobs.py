@@ -61,12 +61,11 @@ def claim(session: Session, worker_id: str, *, external: bool = False, topics: l
     """Lock up to `limit` ready jobs for `worker_id` and commit; two workers never get the same job."""
     now = clock.now()
     conditions = [_claimable(now), _jobs.c.external.is_(external)]
-    if scope.partner_id is not None:
-        conditions.append(_jobs.c.partner_id == scope.partner_id)
     if topics is not None:
         conditions.append(_jobs.c.topic.in_(topics))
-    lock = update(_jobs).values(status="locked", locked_by=worker_id, lock_expires_at=now + lease,
-                                attempts=_jobs.c.attempts + 1).returning(*_COLUMNS)
+    lock = scope.restrict(update(_jobs).values(status="locked", locked_by=worker_id, lock_expires_at=now + lease,
+                                               attempts=_jobs.c.attempts + 1).returning(*_COLUMNS),
+                          _jobs.c.partner_id)
     connection = session.connection()
     if job_id is not None:
         # One named job (a Celery task names its job): one UPDATE whose own conditions decide. A worker that
@@ -75,7 +74,7 @@ def claim(session: Session, worker_id: str, *, external: bool = False, topics: l
         rows = connection.execute(lock.where(_jobs.c.id == job_id, *conditions)).all()
         session.commit()
         return [JobRecord(*row) for row in rows]
-    candidates = (select(_jobs.c.id).where(*conditions)
+    candidates = (scope.restrict(select(_jobs.c.id).where(*conditions), _jobs.c.partner_id)
                   .order_by(_jobs.c.priority.desc(), _jobs.c.due_at).limit(limit))
     # Lock the chosen rows first (PostgreSQL skips rows other workers hold), then update exactly those: inside one
     # UPDATE … IN (SELECT … SKIP LOCKED) PostgreSQL may re-run the subquery and lock more. The UPDATE checks again

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import Delete, Select, Update
+
+S = TypeVar("S", Select, Update, Delete)
 
 
 @dataclass(frozen=True)
@@ -15,8 +18,9 @@ class Scope:
     partner_id: int | None = None
     groups: frozenset[str] = field(default_factory=frozenset)
 
-    def restrict(self, statement: Select, partner_column) -> Select:
-        """`statement` limited to the caller's partner (unchanged for УК-wide callers)."""
+    def restrict(self, statement: S, partner_column) -> S:
+        """`statement` (a select, update or delete) limited to the caller's partner (unchanged for УК-wide
+        callers)."""
         if self.partner_id is None:
             return statement
         return statement.where(partner_column == self.partner_id)
