@@ -115,8 +115,8 @@ def jobs_celery(url: str, count: int, processes: int, effects: Path) -> float:
                                  "--loglevel", "error", "--without-gossip", "--without-mingle",
                                  "--without-heartbeat"], env=env, cwd=ROOT) for n in range(processes)]
     try:
-        time.sleep(4)  # the workers connect to Redis
         celery = app.extensions["celery"]
+        _wait_ready(celery, processes)
         with app.app_context():
             ids = [row[0] for row in db.session.execute(text("SELECT id FROM job WHERE status = 'pending'"))]
             db.session.remove()
@@ -129,6 +129,15 @@ def jobs_celery(url: str, count: int, processes: int, effects: Path) -> float:
             worker.kill()
             worker.wait()
         dispatch.set_dispatcher(None)
+
+
+def _wait_ready(celery, processes: int, timeout: float = 120.0) -> None:
+    """Until every worker answers a ping: a worker still importing when the clock starts would count its start-up
+    against the scaling ratio (two workers starting at once on two cores take several seconds)."""
+    deadline = time.monotonic() + timeout
+    while len(celery.control.ping(timeout=0.5)) < processes:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{processes} Celery workers did not answer within {timeout:g} s")
 
 
 def _start_escalations(app, due_at: list) -> None:

@@ -88,29 +88,32 @@ def complete_task(session: Session, task_id: str, variables: dict[str, Any] | No
 
 
 def complete_service_task(session: Session, instance_id: str, task_id: str, result: dict[str, Any], *,
-                          job_id: str, scope: Scope = SYSTEM) -> InstanceRecord:
+                          job_id: str, worker_id: str, scope: Scope = SYSTEM) -> InstanceRecord:
     """Complete a service task with the result its worker reported, and run the instance on until it waits.
-    The job is marked done in the same transaction, so a result is applied exactly once."""
-    return _finish_job(session, instance_id, task_id, job_id, scope,
+    The job is marked done in the same transaction, so a result is applied exactly once, and only while
+    `worker_id` holds it (`Conflict` otherwise)."""
+    return _finish_job(session, instance_id, task_id, job_id, worker_id, scope,
                        lambda workflow: runtime.complete_service_task(workflow, task_id, result),
                        store.event("job_completed", instance_id, None, scope.username, task_id=task_id,
                                    job_id=job_id))
 
 
 def throw_bpmn_error(session: Session, instance_id: str, task_id: str, code: str, message: str | None,
-                     variables: dict[str, Any] | None, *, job_id: str, scope: Scope = SYSTEM) -> InstanceRecord:
+                     variables: dict[str, Any] | None, *, job_id: str, worker_id: str,
+                     scope: Scope = SYSTEM) -> InstanceRecord:
     """A service task's worker reported the BPMN error `code`: the error boundary event that catches it takes the
     instance on, and the job is marked done in the same transaction. `bpmn_errors.UncaughtError` (nothing
     written) when no boundary event catches it."""
-    return _finish_job(session, instance_id, task_id, job_id, scope,
+    return _finish_job(session, instance_id, task_id, job_id, worker_id, scope,
                        lambda workflow: events.throw_error(workflow, task_id, code, message, dict(variables or {})),
                        store.event("bpmn_error_caught", instance_id, None, scope.username, task_id=task_id,
                                    job_id=job_id, error_code=code))
 
 
-def _finish_job(session: Session, instance_id: str, task_id: str, job_id: str, scope: Scope, step_of,
+def _finish_job(session: Session, instance_id: str, task_id: str, job_id: str, worker_id: str, scope: Scope, step_of,
                 first_event: dict) -> InstanceRecord:
-    """Run `step_of(workflow)` — what the job's worker reported — and mark the job done in the same transaction."""
+    """Run `step_of(workflow)` — what the job's worker reported — and mark the job done in the same transaction,
+    if `worker_id` still holds it."""
     instance = store.read_instance(session, instance_id, scope)
     if instance.status not in (ACTIVE, SUSPENDED):
         raise Conflict(f"process instance {instance_id} is {instance.status}")
@@ -122,8 +125,8 @@ def _finish_job(session: Session, instance_id: str, task_id: str, job_id: str, s
     step = _after_step(instance, workflow, failure, scope)
     step.events.insert(0, {**first_event, "partner_id": instance.partner_id})
     with _unit_of_work(session):
-        if not store.finish_job(session, job_id):
-            raise Conflict(f"job {job_id} is no longer locked for completion")
+        if not store.finish_job(session, job_id, worker_id):
+            raise Conflict(f"job {job_id} is no longer locked for completion by {worker_id}")
         _write(session, instance, step.record)
         _project(session, step, before=before, completed=None, scope=scope)
     _dispatch(step.events)

@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import DateTime, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine import bpmn_errors, clock, instances, store
@@ -55,37 +55,50 @@ def _claimable(now):
                and_(_jobs.c.status == "locked", _jobs.c.lock_expires_at < now))
 
 
+# A worker's own statements are built once: building the claim costs more than PostgreSQL takes to run it.
+_NOW = bindparam("b_now", type_=DateTime())
+_LOCK = (update(_jobs).values(status="locked", locked_by=bindparam("b_worker"),
+                              lock_expires_at=bindparam("b_expires", type_=DateTime()), attempts=_jobs.c.attempts + 1)
+         .returning(*_COLUMNS))
+# by external: one named job (a Celery task names its job), or the rows just chosen
+_LOCK_NAMED = {external: _LOCK.where(_jobs.c.id == bindparam("b_id"), _claimable(_NOW), _jobs.c.external.is_(external))
+               for external in (False, True)}
+_LOCK_CHOSEN = {external: _LOCK.where(_jobs.c.id.in_(bindparam("b_ids", expanding=True)), _claimable(_NOW),
+                                      _jobs.c.external.is_(external)) for external in (False, True)}
+_LOCKED_BY = select(*_COLUMNS).where(_jobs.c.id == bindparam("b_id"), _jobs.c.status == "locked",
+                                     _jobs.c.locked_by == bindparam("b_worker"))
+
+
 def claim(session: Session, worker_id: str, *, external: bool = False, topics: list[str] | None = None,
           job_id: str | None = None, limit: int = 1, lease: timedelta = LEASE,
           scope: Scope = SYSTEM) -> list[JobRecord]:
     """Lock up to `limit` ready jobs for `worker_id` and commit; two workers never get the same job."""
     now = clock.now()
-    conditions = [_claimable(now), _jobs.c.external.is_(external)]
-    if topics is not None:
-        conditions.append(_jobs.c.topic.in_(topics))
-    lock = scope.restrict(update(_jobs).values(status="locked", locked_by=worker_id, lock_expires_at=now + lease,
-                                               attempts=_jobs.c.attempts + 1).returning(*_COLUMNS),
-                          _jobs.c.partner_id)
+    lock_params = {"b_now": now, "b_worker": worker_id, "b_expires": now + lease}
     connection = session.connection()
     if job_id is not None:
-        # One named job (a Celery task names its job): one UPDATE whose own conditions decide. A worker that
-        # meets the row locked by another waits for it, then PostgreSQL checks the conditions again on the row
-        # as the other left it, so the job is claimed once.
-        rows = connection.execute(lock.where(_jobs.c.id == job_id, *conditions)).all()
+        # One UPDATE whose own conditions decide. A worker that meets the row locked by another waits for it, then
+        # PostgreSQL checks the conditions again on the row as the other left it, so the job is claimed once.
+        rows = connection.execute(scope.restrict(_LOCK_NAMED[external], _jobs.c.partner_id),
+                                  {**lock_params, "b_id": job_id}).all()
         session.commit()
         return [JobRecord(*row) for row in rows]
-    candidates = (scope.restrict(select(_jobs.c.id).where(*conditions), _jobs.c.partner_id)
-                  .order_by(_jobs.c.priority.desc(), _jobs.c.due_at).limit(limit))
+    candidates = select(_jobs.c.id).where(_claimable(_NOW), _jobs.c.external.is_(external))
+    if topics is not None:
+        candidates = candidates.where(_jobs.c.topic.in_(topics))
+    candidates = (scope.restrict(candidates, _jobs.c.partner_id).order_by(_jobs.c.priority.desc(), _jobs.c.due_at)
+                  .limit(limit).with_for_update(skip_locked=True))
+    lock = scope.restrict(_LOCK_CHOSEN[external], _jobs.c.partner_id)
     # Lock the chosen rows first (PostgreSQL skips rows other workers hold), then update exactly those: inside one
     # UPDATE … IN (SELECT … SKIP LOCKED) PostgreSQL may re-run the subquery and lock more. The UPDATE checks again
     # that each row is still claimable, because SQLite reads without locks: a worker that lost the race to a row
     # gets nothing for it and looks again.
     rows: list = []
     for _ in range(3):
-        ids = list(connection.execute(candidates.with_for_update(skip_locked=True)).scalars())
+        ids = list(connection.execute(candidates, {"b_now": now}).scalars())
         if not ids:
             break
-        rows = connection.execute(lock.where(_jobs.c.id.in_(ids), *conditions)).all()
+        rows = connection.execute(lock, {**lock_params, "b_ids": ids}).all()
         if rows:
             break
     session.commit()
@@ -104,14 +117,16 @@ def run(session: Session, job: JobRecord, worker_id: str,
         log.warning("job %s (%s) failed: %s", job.id, job.topic, error, extra={"job_id": job.id,
                                                                               "instance_id": job.instance_id})
         return fail(session, job.id, worker_id, f"{type(error).__name__}: {error}", traceback.format_exc())
-    return complete(session, job.id, worker_id, result)
+    return complete(session, job.id, worker_id, result, claimed=job)
 
 
-def complete(session: Session, job_id: str, worker_id: str, result: dict, *, scope: Scope = SYSTEM) -> str:
+def complete(session: Session, job_id: str, worker_id: str, result: dict, *, scope: Scope = SYSTEM,
+             claimed: JobRecord | None = None) -> str:
     """Apply a worker's result to its instance (retrying a lost optimistic race); 'done', 'lost', or 'incident'
-    when the instance cannot take the result (it failed or was suspended meanwhile)."""
+    when the instance cannot take the result (it failed or was suspended meanwhile). A worker that has the job as
+    it `claimed` it saves reading it again."""
     return _apply(session, job_id, worker_id, "the result", lambda job: instances.complete_service_task(
-        session, job.instance_id, job.task_id, result, job_id=job.id, scope=scope))
+        session, job.instance_id, job.task_id, result, job_id=job.id, worker_id=worker_id, scope=scope), claimed)
 
 
 def throw_error(session: Session, job_id: str, worker_id: str, code: str, message: str | None = None,
@@ -120,18 +135,21 @@ def throw_error(session: Session, job_id: str, worker_id: str, code: str, messag
     none does (no retries: the outcome would be the same), 'lost' when the worker does not hold the job."""
     try:
         return _apply(session, job_id, worker_id, "the BPMN error", lambda job: instances.throw_bpmn_error(
-            session, job.instance_id, job.task_id, code, message, variables, job_id=job.id, scope=scope))
+            session, job.instance_id, job.task_id, code, message, variables, job_id=job.id, worker_id=worker_id,
+            scope=scope))
     except bpmn_errors.UncaughtError as uncaught:
         session.rollback()
         return fail(session, job_id, worker_id, str(uncaught), retries=0)
 
 
-def _apply(session: Session, job_id: str, worker_id: str, what: str, apply) -> str:
-    """Apply what the worker holding the job reported, reading the instance again after a lost optimistic race
-    with another job of it; 'done', 'lost' (the worker does not hold the job) or 'incident'."""
+def _apply(session: Session, job_id: str, worker_id: str, what: str, apply, job: JobRecord | None = None) -> str:
+    """Apply what the worker holding the job reported, reading the job and the instance again after a lost
+    optimistic race with another job of it; 'done', 'lost' (the worker does not hold the job) or 'incident'. The
+    transaction that applies it marks the job done only if the worker still holds it, so a `job` the caller
+    already has needs no first read."""
     reason = ""
     for _ in range(COMPLETION_ATTEMPTS):
-        job = _locked_by(session, job_id, worker_id)
+        job = job or _locked_by(session, job_id, worker_id)
         if job is None:
             return "lost"
         try:
@@ -140,6 +158,7 @@ def _apply(session: Session, job_id: str, worker_id: str, what: str, apply) -> s
         except Conflict as conflict:
             session.rollback()
             reason = str(conflict)
+            job = None
     return fail(session, job_id, worker_id, f"{what} could not be applied: {reason}", retries=0)
 
 
@@ -240,9 +259,7 @@ def work_once(session: Session, worker_id: str, job_id: str | None = None, lease
 
 
 def _locked_by(session: Session, job_id: str, worker_id: str) -> JobRecord | None:
-    row = session.connection().execute(
-        select(*_COLUMNS).where(_jobs.c.id == job_id, _jobs.c.status == "locked", _jobs.c.locked_by == worker_id)
-    ).one_or_none()
+    row = session.connection().execute(_LOCKED_BY, {"b_id": job_id, "b_worker": worker_id}).one_or_none()
     return JobRecord(*row) if row else None
 
 

@@ -96,6 +96,10 @@ _END_TIMERS = (update(_timers).where(_timers.c.task_id.in_(_GONE), _timers.c.sta
                .values(status=case((_timers.c.due_at <= bindparam("b_now", type_=DateTime()), "fired"),
                                    else_="cancelled"),
                        fired_at=bindparam("b_now", type_=DateTime())))
+_FINISH_JOB = (update(_jobs).where(_jobs.c.id == bindparam("b_id"), _jobs.c.status == "locked",
+                                   _jobs.c.locked_by == bindparam("b_worker"))
+               .values(status="done", ended_at=bindparam("b_now", type_=DateTime()), locked_by=None,
+                       lock_expires_at=None))
 _MOVE_TIMER = (update(_timers).where(_timers.c.task_id == bindparam("b_task"), _timers.c.status == "waiting")
                .values(due_at=bindparam("b_due", type_=DateTime())))
 
@@ -255,12 +259,10 @@ def project_timers(session: Session, instance: InstanceRecord, before: Iterable[
         connection.execute(_MOVE_TIMER, {"b_task": timer.id, "b_due": timer.due_at})
 
 
-def finish_job(session: Session, job_id: str) -> bool:
-    """Mark a locked job done (in the transaction that applies its result); False when it is not locked."""
-    return session.connection().execute(
-        update(_jobs).where(_jobs.c.id == job_id, _jobs.c.status == "locked")
-        .values(status="done", ended_at=clock.now(), locked_by=None, lock_expires_at=None)
-    ).rowcount == 1
+def finish_job(session: Session, job_id: str, worker_id: str) -> bool:
+    """Mark a job done (in the transaction that applies its result); False when `worker_id` no longer holds it."""
+    return session.connection().execute(_FINISH_JOB, {"b_id": job_id, "b_worker": worker_id,
+                                                      "b_now": clock.now()}).rowcount == 1
 
 
 def set_assignee(session: Session, task_id: str, assignee: str | None, *, only_if_free_for: str | None = None) -> bool:
