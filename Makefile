@@ -6,9 +6,10 @@ STAMP    = $(VENV)/.installed
 HOST    ?= 127.0.0.1
 PORT    ?= 5000
 PG_URL  ?= postgresql+psycopg://root@127.0.0.1:5432/test
-# Debian packages: WeasyPrint's libraries and the PT fonts of the documents; poppler-utils and zbar-tools for their tests.
+# Debian packages: WeasyPrint's libraries and the PT fonts of the documents; poppler-utils and zbar-tools for their tests;
+# wrk for bench/inbox.py.
 DEB_PACKAGES ?= fonts-paratype fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1 \
-                poppler-utils zbar-tools chromium nodejs
+                poppler-utils zbar-tools chromium nodejs wrk
 # The worklist's browser code (form-js, htmx) is bundled from npm into web/static/build/ (not committed).
 ASSETS   = web/assets
 BUILT    = web/static/build/.built

@@ -2,10 +2,11 @@
 under concurrent clients (a second process), p50/p95 latency and requests/s, and the query plans.
 
     python bench/inbox.py [--tasks 1000000] [--open 50000] [--partners 50] [--users 2000] [--clients 32]
-                          [--requests 3000] [--workers 2] [--threads 8] [--profile 200] [--json]
+                          [--seconds 20] [--workers 2] [--threads 8] [--profile 200] [--json]
 
-The data is generated inside PostgreSQL (generate_series), the app is served by gunicorn, the load comes from a
-separate process with one signed-in session per client thread (each a different partner operator). Before the
+The data is generated inside PostgreSQL (generate_series), the app is served by gunicorn, the load comes from wrk
+(a second process, in C: Debian's package) over one keep-alive connection per client, each request signed in as one
+of the clients' partner operators. Before the
 load, the same requests run in-process: the SQL statements each one sends, and where a request's Python time goes
 (cProfile, the functions of the largest cumulative time).
 """
@@ -18,10 +19,9 @@ import io
 import json
 import os
 import pstats
-import statistics
 import subprocess
 import sys
-import threading
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -164,65 +164,60 @@ def serve(url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
-def load(base: str, clients: int, requests: int, path: str, partners: int) -> dict:
-    """Run in a separate process: `clients` threads, each signed in as another partner's operator."""
-    out = subprocess.run([sys.executable, __file__, "--load", base, str(clients), str(requests), path,
-                          str(partners)], capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)
+# wrk's Lua: each request signed in as one of the clients' users in turn; at the end one JSON line of figures.
+WRK_SCRIPT = """
+local cookies = {%s}
+local turn = math.random(#cookies)
+request = function()
+  turn = turn %% #cookies + 1
+  return wrk.format("GET", nil, {["Cookie"] = cookies[turn]})
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('{"requests": %%d, "seconds": %%.3f, "errors": %%d, "p50_us": %%d, "p95_us": %%d}\\n',
+    summary.requests, summary.duration / 1e6, e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50), latency:percentile(95)))
+end
+"""
 
 
-def _client(base: str, username: str):
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+def load(base: str, clients: int, seconds: float, path: str, partners: int) -> dict:
+    """`clients` keep-alive connections from wrk (a second process, in C), for `seconds`; every request is signed
+    in as one of `clients` operators of different partners. A short first run warms the server up."""
+    cookies = [_session_cookie(base, f"u{i % partners + 1}_{i // partners + 1}") for i in range(clients)]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(WRK_SCRIPT % ", ".join(json.dumps(cookie) for cookie in cookies))
+        script.flush()
+        for duration in (3, seconds):
+            out = subprocess.run(["wrk", "-t", "2", "-c", str(clients), "-d", f"{duration:g}s", "--timeout", "10s",
+                                  "-s", script.name, base + path], capture_output=True, text=True, check=True)
+    figures = json.loads(out.stdout.strip().splitlines()[-1])
+    if figures["errors"]:
+        raise SystemExit(f"{path}: {figures['errors']} of {figures['requests']} requests failed")
+    return {"requests": figures["requests"], "seconds": round(figures["seconds"], 2),
+            "rps": round(figures["requests"] / figures["seconds"], 1), "p50_ms": round(figures["p50_us"] / 1000, 1),
+            "p95_ms": round(figures["p95_us"] / 1000, 1)}
+
+
+def _session_cookie(base: str, username: str) -> str:
+    """The Cookie header of a signed-in session of `username`."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(f"{base}/login").read().decode()
     token = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
     form = urllib.parse.urlencode({"username": username, "password": PASSWORD, "csrf_token": token}).encode()
     opener.open(f"{base}/login", data=form).read()
-    return opener
-
-
-def _load_main(base: str, clients: int, requests: int, path: str, partners: int) -> None:
-    openers = [_client(base, f"u{i % partners + 1}_{i // partners + 1}") for i in range(clients)]
-    latencies: list[float] = []
-    lock = threading.Lock()
-    per_client = max(1, requests // clients)
-
-    def worker(opener) -> None:
-        mine = []
-        for _ in range(per_client):
-            started = time.perf_counter()
-            with opener.open(base + path) as response:
-                response.read()
-            mine.append(time.perf_counter() - started)
-        with lock:
-            latencies.extend(mine)
-
-    for opener in openers:  # warm up every worker's connections and caches
-        opener.open(base + path).read()
-    threads = [threading.Thread(target=worker, args=(o,)) for o in openers]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-    print(json.dumps({"requests": len(latencies), "seconds": round(elapsed, 2),
-                      "rps": round(len(latencies) / elapsed, 1),
-                      "p50_ms": round(statistics.median(latencies) * 1000, 1),
-                      "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 1)}))
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "--load":
-        _load_main(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], int(sys.argv[6]))
-        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=1_000_000)
     parser.add_argument("--open", type=int, default=50_000)
     parser.add_argument("--partners", type=int, default=50)
     parser.add_argument("--users", type=int, default=2_000)
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--requests", type=int, default=3_000)
+    parser.add_argument("--seconds", type=float, default=20.0, help="of load per endpoint (after a 3 s warm-up)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--profile", type=int, default=200, help="requests profiled in-process per endpoint")
@@ -238,9 +233,9 @@ def main() -> None:
     base = f"http://127.0.0.1:{args.port}"
     try:
         results = {
-            "inbox API (/inbox.json?tab=group)": load(base, args.clients, args.requests, "/inbox.json?tab=group",
+            "inbox API (/inbox.json?tab=group)": load(base, args.clients, args.seconds, "/inbox.json?tab=group",
                                                       args.partners),
-            "inbox HTML (/inbox?tab=group)": load(base, args.clients, args.requests, "/inbox?tab=group",
+            "inbox HTML (/inbox?tab=group)": load(base, args.clients, args.seconds, "/inbox?tab=group",
                                                   args.partners),
         }
     finally:
