@@ -93,6 +93,19 @@ def test_a_job_whose_worker_died_is_claimed_again_after_its_lease_and_the_effect
     assert len(EFFECTS) == 1
 
 
+def test_a_worker_whose_lease_was_taken_over_finds_its_result_refused_with_nothing_written(session, started):
+    # The worker completes with the job as it claimed it (no second read): the write itself must notice the loss.
+    [slow] = jobs.claim(session, "slow-worker")
+    with time_machine.travel(clock.now() + jobs.LEASE + timedelta(seconds=1), tick=False):
+        [again] = jobs.claim(session, "w2")
+        assert jobs.complete(session, slow.id, "slow-worker", {"notified": True}, claimed=slow) == "lost"
+        assert session.get(ProcessInstance, started.id).version == started.version  # the step was rolled back
+        assert jobs.run(session, again, "w2") == "done"
+    session.expire_all()
+    assert session.get(Job, slow.id).status == "done"
+    assert session.get(ProcessInstance, started.id).version == started.version + 1
+
+
 def test_a_failing_operator_is_retried_after_the_delay_then_becomes_an_incident(session, started):
     FAILURES["left"] = 10
     assert jobs.work_once(session, "w1") == "retry"
