@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import NamedTuple
 
 from flask import Flask
 
@@ -16,6 +17,15 @@ log = logging.getLogger(__name__)
 MIN_PAUSE = 0.02  # seconds: the shortest wait between ticks, a timer falling due just after one is fired soon
 
 
+class Tick(NamedTuple):
+    """What one tick did: instances moved, jobs re-enqueued, and the seconds until the next timer or timer start
+    event falls due (None: nothing waits)."""
+
+    moved: int
+    swept: int
+    next_in: float | None
+
+
 class Scheduler:
     def __init__(self, app: Flask, interval_seconds: float = 1.0, sweep_every: int = 10) -> None:
         self.app = app
@@ -23,41 +33,38 @@ class Scheduler:
         self.sweep_every = sweep_every
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._next_in: float | None = None  # seconds until the next timer falls due, read at the end of a tick
 
-    def tick(self, sweep: bool) -> tuple[int, int]:
-        """Fire due timers; with `sweep`, re-enqueue ready jobs. Returns (instances moved, jobs re-enqueued)."""
+    def tick(self, sweep: bool) -> Tick:
+        """Fire due timers; with `sweep`, re-enqueue ready jobs."""
         with self.app.app_context():
             try:
                 moved = timers.fire_due(db.session)
                 swept = jobs.ready_job_ids(db.session) if sweep else []
-                self._next_in = timers.seconds_until_next(db.session)
+                next_in = timers.seconds_until_next(db.session)
             finally:
                 db.session.remove()
         dispatch.jobs_ready(swept)
-        return moved, len(swept)
+        return Tick(moved, len(swept), next_in)
 
-    def pause(self, moved: int) -> float:
-        """Seconds to wait before the next tick: until the next timer falls due, at most the interval. A timer
-        still due after a tick that moved nothing cannot fire now (its instance is suspended, say): then the
+    def pause(self, tick: Tick | None) -> float:
+        """Seconds to wait after `tick` (None: it failed): until the next timer falls due, at most the interval. A
+        timer still due after a tick that moved nothing cannot fire now (its instance is suspended, say): then the
         whole interval, so that it is not retried in a busy loop."""
-        next_in = self._next_in
-        if next_in is None or (next_in == 0 and moved == 0):
+        if tick is None or tick.next_in is None or (tick.next_in == 0 and tick.moved == 0):
             return self.interval
-        return min(self.interval, max(next_in, MIN_PAUSE))
+        return min(self.interval, max(tick.next_in, MIN_PAUSE))
 
     def run_forever(self) -> None:
         ticks = 0
         sweeping = self.app.config["MODE"] == "distributed"
         while not self._stop.is_set():
-            moved = 0
-            self._next_in = None
+            tick = None
             try:
-                moved, _ = self.tick(sweep=sweeping and ticks % self.sweep_every == 0)
+                tick = self.tick(sweep=sweeping and ticks % self.sweep_every == 0)
             except Exception:  # noqa: BLE001 — one bad tick must not stop the timers of everyone else
                 log.exception("scheduler tick failed")
             ticks += 1
-            self._stop.wait(self.pause(moved))
+            self._stop.wait(self.pause(tick))
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run_forever, name="reglament-scheduler", daemon=True)
