@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from cachetools import LRUCache
 from sqlalchemy import ColumnElement, Select, Text, cast, delete, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -288,11 +289,11 @@ def process_names(session: Session) -> dict[str, str]:
 
 class _VersionNames:
     """Display names per process version. A deployed version never changes (its id carries a uuid), so a cached
-    name never goes stale; the size only bounds memory. Thread-safe: gunicorn threads share it."""
+    name never goes stale; the least recently used ones make room past `size`. Thread-safe: gunicorn threads share
+    it."""
 
     def __init__(self, size: int = 1024) -> None:
-        self._size = size
-        self._names: dict[str, str] = {}
+        self._names: LRUCache[str, str] = LRUCache(maxsize=size)
         self._lock = threading.Lock()
 
     def get(self, session: Session, definition_ids: Iterable[str]) -> dict[str, str]:
@@ -310,8 +311,6 @@ class _VersionNames:
 
     def remember(self, names: dict[str, str]) -> None:
         with self._lock:
-            if len(self._names) + len(names) > self._size:
-                self._names.clear()
             self._names.update(names)
 
 
