@@ -50,8 +50,10 @@ def page_png(path: Path, output: Path, resolution: int = 150, page: int = 1) -> 
 
 
 def qr_codes(png: Path) -> list[str]:
-    """Every QR code zbar finds in an image, decoded as text."""
-    result = subprocess.run([_tool("zbarimg"), "-q", "--raw", "-Sbinary", str(png)], capture_output=True)
+    """Every QR code zbar finds in an image, decoded as text (only QR codes: zbar's linear decoders can misread a
+    QR code's modules as an Interleaved 2 of 5 code, whose digits `--raw` would glue to the QR text)."""
+    result = subprocess.run([_tool("zbarimg"), "-q", "--raw", "-Sdisable", "-Sqrcode.enable", "-Sbinary", str(png)],
+                            capture_output=True)
     return [line for line in result.stdout.decode("utf-8").splitlines() if line]
 
 

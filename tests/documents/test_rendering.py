@@ -161,3 +161,12 @@ def test_many_receipts_share_one_pdf_and_each_knows_its_first_page():
     rendered = using.pdf("receipt", items)
     assert rendered.pages == 5 and rendered.starts == (0, 1, 2, 3, 4)
     assert all(f"54000000{i:02d}" in pdf_text(rendered.content) for i in range(5))
+
+
+def test_each_item_of_many_pages_starts_on_its_first_page():
+    using = renderer()
+    data = using.validate("contract", SAMPLES["contract"]())
+    single = using.pdf("contract", [(data, Meta("7", date(2026, 3, 31)))])
+    rendered = using.pdf("contract", [(data, Meta("7", date(2026, 3, 31))), (data, Meta("8", date(2026, 3, 31)))])
+    assert single.pages > 1
+    assert rendered.starts == (0, single.pages) and rendered.pages == 2 * single.pages
