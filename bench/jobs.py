@@ -1,11 +1,12 @@
 """Jobs and timers on PostgreSQL.
 
 1. Jobs per second: the same N instances (one asynchronous service task each) worked by the embedded worker, by
-   one Celery worker process, and by two (the scaling ratio).
+   one Celery worker process, and by two (the scaling ratio: medians of alternating rounds, after a warm-up).
 2. Timers, among ~100,000 waiting: fires per second of a burst of due timers, and the lag between due time and
    firing (p50 / p99) of timers falling due over a few seconds while the scheduler ticks every second.
 
-    python bench/jobs.py [--jobs N] [--burst K] [--steady M] [--window S] [--pending P] [--database D] [--json]
+    python bench/jobs.py [--jobs N] [--rounds R] [--burst K] [--steady M] [--window S] [--pending P]
+                         [--database D] [--json]
 """
 
 from __future__ import annotations
@@ -70,10 +71,16 @@ def _app(url: str, **config):
 
 
 def _start_letters(app, count: int) -> None:
+    """`count` instances waiting on their letter's job; then the tables are vacuumed and a checkpoint written, so
+    that neither autovacuum nor a checkpoint falls into the measured window of one run and not of another."""
     with app.app_context():
         for n in range(count):
             instances.start_process(db.session, "letter", {"client": f"Клиент {n}"})
+        url = db.engine.url
         db.session.remove()
+    with psycopg.connect(url.set(drivername="postgresql").render_as_string(False), autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+        conn.execute("CHECKPOINT")
 
 
 def _completed(app) -> int:
@@ -85,10 +92,10 @@ def _completed(app) -> int:
             db.session.remove()
 
 
-def _wait_all(app, count: int, began: float) -> float:
+def _wait_all(app, count: int) -> None:
+    """Until `count` instances have completed."""
     while _completed(app) < count:
         time.sleep(0.05)
-    return count / (time.perf_counter() - began)
 
 
 def jobs_embedded(url: str, count: int) -> float:
@@ -99,16 +106,19 @@ def jobs_embedded(url: str, count: int) -> float:
     began = time.perf_counter()
     worker.start()
     try:
-        return _wait_all(app, count, began)
+        _wait_all(app, count)
+        return count / (time.perf_counter() - began)
     finally:
         worker.stop()
 
 
-def jobs_celery(url: str, count: int, processes: int, effects: Path) -> float:
+def jobs_celery(url: str, count: int, processes: int, effects: Path, warm_up: int) -> float:
+    """Jobs/s of `processes` Celery worker processes in their steady state: the clock starts once `warm_up` jobs
+    are done (connections opened, the spec cached), so start-up does not count against the scaling ratio."""
     app = _app(url, MODE="distributed", CELERY_BROKER_URL=BROKER)
     redis.Redis.from_url(BROKER).flushdb()
-    dispatch.set_dispatcher(None)  # enqueue all at once below, after the workers are up
-    _start_letters(app, count)
+    dispatch.set_dispatcher(None)  # enqueue below, after the workers are up
+    _start_letters(app, warm_up + count)
     env = {**os.environ, "DATABASE_URL": url, "REGLAMENT_MODE": "distributed", "REGLAMENT_BROKER_URL": BROKER,
            "REGLAMENT_OPERATOR_MODULES": "tests.support.job_operators", "REGLAMENT_TEST_EFFECTS": str(effects)}
     workers = [subprocess.Popen([CELERY, "-A", "web.celery_worker", "worker", "--pool", "solo", "-n", f"b{n}@%h",
@@ -120,15 +130,34 @@ def jobs_celery(url: str, count: int, processes: int, effects: Path) -> float:
         with app.app_context():
             ids = [row[0] for row in db.session.execute(text("SELECT id FROM job WHERE status = 'pending'"))]
             db.session.remove()
-        began = time.perf_counter()
+        # Everything is queued while the workers do not consume: sending is the web nodes' work, and on these two
+        # cores the bench's own sends would take CPU from the second worker.
+        celery.control.cancel_consumer("celery", reply=True)
         for job_id in ids:
             celery.send_task("web.worker_tasks.run_job", (job_id,))
-        return _wait_all(app, count, began)
+        celery.control.add_consumer("celery", reply=True)
+        _wait_all(app, warm_up)
+        began, done = time.perf_counter(), _completed(app)
+        _wait_all(app, warm_up + count)
+        return (warm_up + count - done) / (time.perf_counter() - began)
     finally:
         for worker in workers:
             worker.kill()
             worker.wait()
         dispatch.set_dispatcher(None)
+
+
+def celery_figures(url: str, count: int, rounds: int, folder: Path) -> dict:
+    """Jobs/s of 1 and of 2 Celery worker processes, measured in alternating rounds; the medians and their ratio
+    (one round on a shared 2-core machine swings by a fifth either way)."""
+    one, two = [], []
+    for n in range(rounds):
+        one.append(jobs_celery(url, count, 1, folder / f"1-{n}", warm_up=40))
+        two.append(jobs_celery(url, count, 2, folder / f"2-{n}", warm_up=40))
+    figures = {"jobs_per_s_celery_1": statistics.median(one), "jobs_per_s_celery_2": statistics.median(two),
+               "rounds_celery_1": one, "rounds_celery_2": two}
+    figures["celery_scaling_2_over_1"] = figures["jobs_per_s_celery_2"] / figures["jobs_per_s_celery_1"]
+    return figures
 
 
 def _wait_ready(celery, processes: int, timeout: float = 120.0) -> None:
@@ -199,6 +228,7 @@ def timer_figures(url: str, burst: int, steady: int, window: float, pending: int
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--jobs", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of 1 and 2 Celery workers")
     parser.add_argument("--burst", type=int, default=1000, help="timers due at once (fires/s)")
     parser.add_argument("--steady", type=int, default=600, help="timers falling due over the window (lag)")
     parser.add_argument("--window", type=float, default=6.0, help="seconds over which --steady timers fall due")
@@ -213,12 +243,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         os.environ["REGLAMENT_TEST_EFFECTS"] = str(Path(folder) / "embedded")  # the in-process worker's operator
         if not args.timers_only:
-            figures = {
-                "jobs_per_s_embedded": jobs_embedded(url, args.jobs),
-                "jobs_per_s_celery_1": jobs_celery(url, args.jobs, 1, Path(folder) / "e1"),
-                "jobs_per_s_celery_2": jobs_celery(url, args.jobs, 2, Path(folder) / "e2"),
-            }
-            figures["celery_scaling_2_over_1"] = figures["jobs_per_s_celery_2"] / figures["jobs_per_s_celery_1"]
+            figures = {"jobs_per_s_embedded": jobs_embedded(url, args.jobs),
+                       **celery_figures(url, args.jobs, args.rounds, Path(folder))}
     figures.update(timer_figures(url, args.burst, args.steady, args.window, args.pending))
     if args.json:
         print(json.dumps(figures))
@@ -235,6 +261,9 @@ def main() -> None:
                        ("lag_p99_s", "lag p99, s (target ≤ 2)")):
         if key in figures:
             print(f"{label:<44}{figures[key]:>12,.2f}")
+    if "rounds_celery_1" in figures:
+        pairs = zip(figures["rounds_celery_1"], figures["rounds_celery_2"], strict=True)
+        print("jobs/s by round, 1 / 2 workers: " + "; ".join(f"{one:.0f} / {two:.0f}" for one, two in pairs))
 
 
 if __name__ == "__main__":
