@@ -21,11 +21,12 @@ from engine.models import Job, ProcessInstance
 from tests.conftest import PROJECT, drop_pg_database, fresh_pg_database, make_test_app
 from tests.engine.conftest import RULES
 from tests.support import job_operators  # noqa: F401 — registers test.send_letter for the deploy lint
+from tests.support.brokers import own_broker
 from web.extensions import db
 from web.scheduler import Scheduler
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-BROKER = "redis://127.0.0.1:6379/7"
+BROKER = own_broker(4)
 DEAD_BROKER = "redis://127.0.0.1:6399/0"  # nothing listens there
 CELERY = str(Path(sys.executable).parent / "celery")
 LEASE_SECONDS = 3

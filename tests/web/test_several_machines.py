@@ -25,10 +25,11 @@ from identity.seed import seed_demo
 from tests.conftest import PROJECT, drop_pg_database, fresh_pg_database, make_test_app
 from tests.engine.conftest import RULES
 from tests.support import job_operators  # noqa: F401 — registers test.send_letter for the deploy lint
+from tests.support.brokers import own_broker
 from web.extensions import db
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-BROKER = "redis://127.0.0.1:6379/10"
+BROKER = own_broker(10)
 BIN = Path(sys.executable).parent
 INSTANCES = 500
 LEASE_SECONDS = 3
