@@ -75,14 +75,17 @@ def claim(session: Session, worker_id: str, *, external: bool = False, topics: l
     """Lock up to `limit` ready jobs for `worker_id` and commit; two workers never get the same job."""
     now = clock.now()
     lock_params = {"b_now": now, "b_worker": worker_id, "b_expires": now + lease}
-    connection = session.connection()
     if job_id is not None:
         # One UPDATE whose own conditions decide. A worker that meets the row locked by another waits for it, then
-        # PostgreSQL checks the conditions again on the row as the other left it, so the job is claimed once.
+        # PostgreSQL checks the conditions again on the row as the other left it, so the job is claimed once. A
+        # single statement is its own transaction: in autocommit it takes one round trip, not three.
+        session.commit()
+        connection = session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         rows = connection.execute(scope.restrict(_LOCK_NAMED[external], _jobs.c.partner_id),
                                   {**lock_params, "b_id": job_id}).all()
         session.commit()
         return [JobRecord(*row) for row in rows]
+    connection = session.connection()
     candidates = select(_jobs.c.id).where(_claimable(_NOW), _jobs.c.external.is_(external))
     if topics is not None:
         candidates = candidates.where(_jobs.c.topic.in_(topics))
