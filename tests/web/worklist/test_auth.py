@@ -102,6 +102,25 @@ def test_changing_the_password_ends_other_sessions(client, session):
     assert client.get("/inbox").status_code == 302
 
 
+def test_deactivating_a_user_ends_his_sessions(client, session):
+    seed_demo(session)
+    sign_in(client, "uk_lawyer")
+    user = session.scalar(select(User).where(User.username == "uk_lawyer"))
+    update_user(session, user.id, roles=["uk_lawyer"], full_name=user.full_name, email=None, partner_id=None,
+                active=False)
+    assert client.get("/inbox").status_code == 302
+
+
+def test_a_role_given_to_a_signed_in_user_counts_from_his_next_request(client, session):
+    seed_demo(session)
+    sign_in(client, "partner_operator")
+    assert "Все задачи" not in client.get("/inbox").get_data(as_text=True)
+    user = session.scalar(select(User).where(User.username == "partner_operator"))
+    update_user(session, user.id, roles=["partner_operator", "partner_manager"], full_name=user.full_name,
+                email=None, partner_id=user.partner_id, active=True)
+    assert "Все задачи" in client.get("/inbox").get_data(as_text=True)
+
+
 def test_json_requests_of_a_signed_out_user_get_401(client, session):
     response = client.get("/inbox.json")
     assert response.status_code == 401 and response.json == {"error": "Требуется вход"}
