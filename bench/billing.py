@@ -19,12 +19,12 @@ import time
 from datetime import date
 from pathlib import Path
 
-import psycopg
-from sqlalchemy import create_engine, delete, make_url, select, text
+from sqlalchemy import create_engine, delete, select, text
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.postgres import fresh_database  # noqa: E402
 from billing.accrual import accrue_period  # noqa: E402
 from billing.charge import by_norm, per_resident  # noqa: E402
 from billing.due_date import contract_due_date, individual_due_date  # noqa: E402
@@ -38,14 +38,6 @@ from identity.models import Partner  # noqa: E402
 
 PG_URL = os.environ.get("REGLAMENT_BENCH_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
 DATABASE = "reglament_bench_billing"
-
-
-def fresh_database() -> str:
-    admin = make_url(PG_URL)
-    with psycopg.connect(admin.set(drivername="postgresql").render_as_string(False), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
-    return admin.set(database=DATABASE).render_as_string(False)
 
 
 def populate(session: Session, accounts: int) -> None:
@@ -133,7 +125,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     options = parser.parse_args()
 
-    url = fresh_database()
+    url = fresh_database(PG_URL, DATABASE)
     engine = create_engine(url)
     Base.metadata.create_all(engine)
     with Session(engine) as session:

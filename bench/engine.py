@@ -35,8 +35,9 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import event, func, make_url, select, text
+from sqlalchemy import event, func, select, text
 
+from bench.postgres import fresh_database
 from billing.operators import compute_penalty
 from db import Base
 from engine import instances
@@ -184,15 +185,10 @@ def _rows(session) -> int:
 
 
 def _pg_database(admin_url: str) -> str | None:
-    url = make_url(admin_url)
     try:
-        with psycopg.connect(url.set(drivername="postgresql").render_as_string(False), autocommit=True,
-                             connect_timeout=3) as conn:
-            conn.execute('DROP DATABASE IF EXISTS "reglament_bench" WITH (FORCE)')
-            conn.execute('CREATE DATABASE "reglament_bench"')
+        return fresh_database(admin_url, "reglament_bench", connect_timeout=3)
     except psycopg.Error:
         return None
-    return url.set(database="reglament_bench").render_as_string(False)
 
 
 def main() -> None:

@@ -29,12 +29,12 @@ import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
 
-import psycopg
-from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy import create_engine, event, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.postgres import fresh_database  # noqa: E402
 from db import Base  # noqa: E402
 from engine import worklist  # noqa: E402
 from engine.scope import Scope  # noqa: E402
@@ -44,14 +44,6 @@ from web import create_app  # noqa: E402
 PG_URL = os.environ.get("REGLAMENT_BENCH_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
 DATABASE = "reglament_bench_inbox"
 PASSWORD = "bench-password"
-
-
-def fresh_database() -> str:
-    admin = make_url(PG_URL)
-    with psycopg.connect(admin.set(drivername="postgresql").render_as_string(False), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
-    return admin.set(database=DATABASE).render_as_string(False)
 
 
 def generate(url: str, tasks: int, open_tasks: int, partners: int, users: int) -> float:
@@ -225,7 +217,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    url = fresh_database()
+    url = fresh_database(PG_URL, DATABASE)
     seconds = generate(url, args.tasks, args.open, args.partners, args.users)
     query_plans = plans(url)
     profiles = profile(url, ["/inbox.json?tab=group", "/inbox?tab=group"], args.profile)

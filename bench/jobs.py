@@ -29,8 +29,9 @@ if __package__ in (None, ""):
 import psycopg
 import redis
 import time_machine
-from sqlalchemy import insert, make_url, select, text
+from sqlalchemy import insert, select, text
 
+from bench.postgres import dsn, fresh_database
 from db import Base
 from engine import clock, dispatch, instances, timers
 from engine.deployment import DeployRules, deploy
@@ -47,14 +48,6 @@ DIAGRAMS = ROOT / "tests" / "diagrams"
 PG = "postgresql+psycopg://root@127.0.0.1:5432/test"
 BROKER = "redis://127.0.0.1:6379/8"
 CELERY = str(Path(sys.executable).parent / "celery")
-
-
-def _database(name: str) -> str:
-    url = make_url(PG)
-    with psycopg.connect(url.set(drivername="postgresql").render_as_string(False), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return url.set(database=name).render_as_string(False)
 
 
 def _app(url: str, **config):
@@ -76,9 +69,9 @@ def _start_letters(app, count: int) -> None:
     with app.app_context():
         for n in range(count):
             instances.start_process(db.session, "letter", {"client": f"Клиент {n}"})
-        url = db.engine.url
+        url = db.engine.url.render_as_string(False)
         db.session.remove()
-    with psycopg.connect(url.set(drivername="postgresql").render_as_string(False), autocommit=True) as conn:
+    with psycopg.connect(dsn(url), autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
         conn.execute("CHECKPOINT")
 
@@ -86,8 +79,7 @@ def _start_letters(app, count: int) -> None:
 def _wait_all(url: str, count: int) -> int:
     """Until `count` instances have completed; returns how many have. It polls over a plain connection: the
     bench's own CPU shares the two cores with the workers."""
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(False)
-    with psycopg.connect(dsn, autocommit=True) as conn:
+    with psycopg.connect(dsn(url), autocommit=True) as conn:
         while (done := conn.execute("SELECT count(*) FROM process_instance WHERE status = 'completed'")
                .fetchone()[0]) < count:
             time.sleep(0.05)
@@ -131,8 +123,10 @@ def jobs_celery(url: str, count: int, processes: int, effects: Path, warm_up: in
         celery.control.cancel_consumer("celery", reply=True)
         for job_id in ids:
             celery.send_task("web.worker_tasks.run_job", (job_id,))
-        celery.control.add_consumer("celery", reply=True)
+        celery.control.add_consumer("celery")  # no reply: waiting for it would let the workers run a second unseen
         done, began = _wait_all(url, warm_up), time.perf_counter()
+        if done >= warm_up + count:
+            raise SystemExit(f"all {warm_up + count} jobs were done before the clock started: raise --jobs")
         _wait_all(url, warm_up + count)
         return (warm_up + count - done) / (time.perf_counter() - began)
     finally:
@@ -233,7 +227,7 @@ def main() -> None:
                         help="the PostgreSQL database to (re)create: dropped first, one per concurrent run")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    url = _database(args.database)
+    url = fresh_database(PG, args.database)
     figures = {}
     with tempfile.TemporaryDirectory() as folder:
         os.environ["REGLAMENT_TEST_EFFECTS"] = str(Path(folder) / "embedded")  # the in-process worker's operator

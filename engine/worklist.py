@@ -112,13 +112,13 @@ def tab_counts(session: Session, scope: Scope, *, now: datetime | None = None) -
     tabs = tabs_for(scope)
     # Each open task's terms are computed once, in a subquery that OFFSET 0 keeps PostgreSQL from flattening:
     # otherwise every counter would test the candidate groups again (twice the time at 50,000 open tasks).
-    mine, offered, due_at = _terms(scope)
-    each = _open(scope).with_only_columns(mine.label("mine"), offered.label("offered"), due_at,
-                                          HumanTask.created_at).offset(0).subquery()
-    terms = _Terms(each.c.mine, each.c.offered, each.c.due_at)
+    task_terms = _terms(scope)
+    each = _open(scope).with_only_columns(*(getattr(task_terms, name).label(name) for name in _Terms._fields)
+                                          ).offset(0).subquery()
+    terms = _Terms(*(each.c[name] for name in _Terms._fields))
     conditions = [_tab_condition(scope, tab, now, terms) for tab in tabs]
     counters = [func.count() if condition is None else func.count().filter(condition) for condition in conditions]
-    row = session.execute(select(*counters, func.count().filter(_new(scope, terms, each.c.created_at)))).one()
+    row = session.execute(select(*counters, func.count().filter(_new(scope, terms)))).one()
     return dict(zip((*tabs, "new"), (count or 0 for count in row), strict=True))
 
 
@@ -364,21 +364,23 @@ def _offered(scope: Scope) -> ColumnElement[bool]:
 
 
 class _Terms(NamedTuple):
-    """What the tabs are made of: the task is the caller's, it is offered to him, and its due time."""
+    """What the tabs are made of: the task is the caller's, it is offered to him, its due and creation times."""
 
     mine: ColumnElement[bool]
     offered: ColumnElement[bool]
     due_at: ColumnElement
+    created_at: ColumnElement
 
 
 def _terms(scope: Scope) -> _Terms:
-    return _Terms(HumanTask.assignee == (scope.username or ""), _offered(scope), HumanTask.due_at)
+    return _Terms(HumanTask.assignee == (scope.username or ""), _offered(scope), HumanTask.due_at,
+                  HumanTask.created_at)
 
 
 def _tab_condition(scope: Scope, tab: str, now: datetime, terms: _Terms | None = None) -> ColumnElement[bool] | None:
     """What puts an open task of the scope on `tab` (None: every open task of the scope), in `terms` of the task
     or of a subquery that computed them."""
-    mine, offered, due_at = terms or _terms(scope)
+    mine, offered, due_at, _created_at = terms or _terms(scope)
     if tab == "mine":
         return mine
     if tab == "group":
@@ -388,10 +390,9 @@ def _tab_condition(scope: Scope, tab: str, now: datetime, terms: _Terms | None =
     return None  # «Все задачи» of the scope
 
 
-def _new(scope: Scope, terms: _Terms | None = None, created_at: ColumnElement = HumanTask.created_at
-         ) -> ColumnElement[bool]:
+def _new(scope: Scope, terms: _Terms | None = None) -> ColumnElement[bool]:
     """Mine or offered to me, and created after my last visit of the inbox (every such task before the first)."""
-    mine, offered, _due_at = terms or _terms(scope)
+    mine, offered, _due_at, created_at = terms or _terms(scope)
     seen = (select(InboxVisit.seen_at).where(InboxVisit.username == (scope.username or "")).scalar_subquery())
     return or_(mine, offered) & (created_at > func.coalesce(seen, datetime(1970, 1, 1)))
 

@@ -47,11 +47,6 @@ class SignedIn:
     is_anonymous = False
     is_active = True  # an inactive user is never loaded
 
-    @classmethod
-    def of(cls, user: User) -> SignedIn:
-        return cls(user.id, user.username, user.partner_id, frozenset(user.role_names), user.full_name or user.username,
-                   _stamp(user.password_hash))
-
     def get_id(self) -> str:
         return f"{self.id}:{self.stamp}"
 
@@ -70,15 +65,21 @@ _SIGNED_IN = (select(User.id, User.username, User.partner_id, User.full_name, Us
               .where(User.id == bindparam("b_id"), User.active.is_(True)))
 
 
-@login_manager.user_loader
-def _load_user(user_id: str) -> SignedIn | None:
-    ident, _sep, stamp = user_id.partition(":")
-    rows = db.session.execute(_SIGNED_IN, {"b_id": int(ident)}).all() if ident.isdigit() else []
-    if not rows or stamp != _stamp(rows[0].password_hash):
+def _signed_in(user_id: int) -> SignedIn | None:
+    """The active user `user_id` as a request sees him, or None."""
+    rows = db.session.execute(_SIGNED_IN, {"b_id": user_id}).all()
+    if not rows:
         return None
     first = rows[0]
     return SignedIn(first.id, first.username, first.partner_id, frozenset(r.role for r in rows if r.role),
-                    first.full_name or first.username, stamp)
+                    first.full_name or first.username, _stamp(first.password_hash))
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> SignedIn | None:
+    ident, _sep, stamp = user_id.partition(":")
+    signed_in = _signed_in(int(ident)) if ident.isdigit() else None
+    return signed_in if signed_in is not None and signed_in.stamp == stamp else None
 
 
 @login_manager.unauthorized_handler
@@ -143,7 +144,7 @@ def login():
     db.session.commit()
     _fresh_session()  # nothing from before the sign-in survives it
     session.permanent = True
-    login_user(SignedIn.of(user))
+    login_user(_signed_in(user.id))
     return redirect(target or url_for("inbox.index"))
 
 
