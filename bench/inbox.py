@@ -100,11 +100,12 @@ def plans(url: str) -> dict[str, str]:
     with app.app_context(), engine.connect() as conn:
         now = worklist.clock.now()
         for tab in ("mine", "group", "overdue"):
-            statement = worklist._filtered(worklist._tab(scope, tab, now), worklist.InboxQuery(tab=tab))
-            page = statement.order_by(*worklist.SORTS["due"], worklist.HumanTask.id).limit(25)
-            sql = str(page.compile(conn, compile_kwargs={"literal_binds": True}))
-            rows = conn.execute(text("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql)).scalars().all()
-            found[tab] = "\n".join(rows)
+            count, page = worklist.view_statements(scope, worklist.InboxQuery(tab=tab))
+            for name, statement in ((tab, page.params(now=now, offset=0, limit=25)),
+                                    (f"{tab} (count)", count.params(now=now))):
+                sql = str(statement.compile(conn, compile_kwargs={"literal_binds": True}))
+                rows = conn.execute(text("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql)).scalars().all()
+                found[name] = "\n".join(rows)
     engine.dispose()
     return found
 
