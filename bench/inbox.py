@@ -2,13 +2,15 @@
 under concurrent clients (a second process), p50/p95 latency and requests/s, and the query plans.
 
     python bench/inbox.py [--tasks 1000000] [--open 50000] [--partners 50] [--users 2000] [--clients 32]
-                          [--seconds 20] [--workers 2] [--threads 8] [--profile 200] [--json]
+                          [--seconds 20] [--rate 300] [--workers 2] [--threads 8] [--profile 200] [--json]
 
 The data is generated inside PostgreSQL (generate_series), the app is served by gunicorn, the load comes from wrk
 (a second process, in C: Debian's package) over one keep-alive connection per client, each request signed in as one
-of the clients' partner operators. Before the
-load, the same requests run in-process: the SQL statements each one sends, and where a request's Python time goes
-(cProfile, the functions of the largest cumulative time).
+of the clients' partner operators. Each endpoint is loaded twice: as fast as the server answers (its capacity in
+requests/s) and paced to `--rate` requests a second (the latency users see at that load; at full speed a closed loop
+of 32 clients only measures its own queue, latency = clients / throughput). Before the load, the same requests run
+in-process: the SQL statements each one sends, and where a request's Python time goes (cProfile, the functions of
+the largest cumulative time).
 """
 
 from __future__ import annotations
@@ -157,13 +159,31 @@ def serve(url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
-# wrk's Lua: each request signed in as one of the clients' users in turn; at the end one JSON line of figures.
+# wrk's Lua: each request signed in as one of the clients' users in turn; paced, each of wrk's threads sends its
+# requests on a fixed schedule (a connection that is free waits for the next slot: an arrival rate, not a closed
+# loop); at the end one JSON line of figures.
 WRK_SCRIPT = """
 local cookies = {%s}
+local interval = %s  -- ms between one thread's requests; 0: as fast as the server answers
 local turn = math.random(#cookies)
+local ffi = require("ffi")
+ffi.cdef("typedef struct { long tv_sec; long tv_nsec; } timespec; int clock_gettime(int, timespec *);")
+local clock = ffi.new("timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, clock)  -- CLOCK_MONOTONIC
+  return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
+end
+local slot = nil
 request = function()
   turn = turn %% #cookies + 1
   return wrk.format("GET", nil, {["Cookie"] = cookies[turn]})
+end
+if interval > 0 then
+  delay = function()
+    local now = now_ms()
+    slot = math.max((slot or now) + interval, now - interval)  -- behind schedule: no burst to catch up
+    return math.max(0, slot - now)
+  end
 end
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -172,18 +192,22 @@ done = function(summary, latency, requests)
     latency:percentile(50), latency:percentile(95)))
 end
 """
+WRK_THREADS = 2
 
 
-def load(base: str, clients: int, seconds: float, path: str, partners: int) -> dict:
-    """`clients` keep-alive connections from wrk (a second process, in C), for `seconds`; every request is signed
-    in as one of `clients` operators of different partners. A short first run warms the server up."""
+def load(base: str, clients: int, seconds: float, path: str, partners: int, rate: float | None = None) -> dict:
+    """`clients` keep-alive connections from wrk (a second process, in C), for `seconds`, as fast as the server
+    answers or, with `rate`, paced to that many requests a second in all; every request is signed in as one of
+    `clients` operators of different partners. A short first run warms the server up."""
     cookies = [_session_cookie(base, f"u{i % partners + 1}_{i // partners + 1}") for i in range(clients)]
+    interval = WRK_THREADS * 1000 / rate if rate else 0
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
-        script.write(WRK_SCRIPT % ", ".join(json.dumps(cookie) for cookie in cookies))
+        script.write(WRK_SCRIPT % (", ".join(json.dumps(cookie) for cookie in cookies), f"{interval:.4f}"))
         script.flush()
         for duration in (3, seconds):
-            out = subprocess.run(["wrk", "-t", "2", "-c", str(clients), "-d", f"{duration:g}s", "--timeout", "10s",
-                                  "-s", script.name, base + path], capture_output=True, text=True, check=True)
+            out = subprocess.run(["wrk", "-t", str(WRK_THREADS), "-c", str(clients), "-d", f"{duration:g}s",
+                                  "--timeout", "10s", "-s", script.name, base + path],
+                                 capture_output=True, text=True, check=True)
     figures = json.loads(out.stdout.strip().splitlines()[-1])
     if figures["errors"]:
         raise SystemExit(f"{path}: {figures['errors']} of {figures['requests']} requests failed")
@@ -213,6 +237,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="of load per endpoint (after a 3 s warm-up)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--rate", type=float, default=300.0,
+                        help="requests/s in all of the paced run, where the latencies are read")
     parser.add_argument("--profile", type=int, default=200, help="requests profiled in-process per endpoint")
     parser.add_argument("--port", type=int, default=5091)
     parser.add_argument("--json", action="store_true")
@@ -224,18 +250,17 @@ def main() -> None:
     profiles = profile(url, ["/inbox.json?tab=group", "/inbox?tab=group"], args.profile)
     server = serve(url, args.port, args.workers, args.threads)
     base = f"http://127.0.0.1:{args.port}"
+    endpoints = {"inbox API (/inbox.json?tab=group)": "/inbox.json?tab=group",
+                 "inbox HTML (/inbox?tab=group)": "/inbox?tab=group"}
     try:
-        results = {
-            "inbox API (/inbox.json?tab=group)": load(base, args.clients, args.seconds, "/inbox.json?tab=group",
-                                                      args.partners),
-            "inbox HTML (/inbox?tab=group)": load(base, args.clients, args.seconds, "/inbox?tab=group",
-                                                  args.partners),
-        }
+        results = {name: {"saturated": load(base, args.clients, args.seconds, path, args.partners),
+                          "paced": load(base, args.clients, args.seconds, path, args.partners, args.rate)}
+                   for name, path in endpoints.items()}
     finally:
         server.terminate()
         server.wait()
     report = {"tasks": args.tasks, "open": args.open, "partners": args.partners, "users": args.users,
-              "clients": args.clients, "workers": args.workers, "threads": args.threads,
+              "clients": args.clients, "rate": args.rate, "workers": args.workers, "threads": args.threads,
               "generate_seconds": round(seconds, 1), "results": results, "plans": query_plans,
               "in_process": {path: {k: v for k, v in found.items() if k != "profile"}
                              for path, found in profiles.items()}}
@@ -245,11 +270,13 @@ def main() -> None:
     print(f"{args.tasks:,} human tasks ({args.open:,} open), {args.partners} partners, {args.users:,} users; "
           f"generated in {seconds:.1f} s; {args.clients} clients, gunicorn {args.workers} workers × "
           f"{args.threads} threads")
-    print(f"{'endpoint':<36} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} "
-          f"{'1 client ms':>12}")
+    print(f"as fast as it answers, then paced to {args.rate:g} requests/s in all (the latency at that load)")
+    print(f"{'endpoint':<36} {'max req/s':>10} {'p50 ms':>7} {'p95 ms':>7} │ {'paced req/s':>11} {'p50 ms':>7} "
+          f"{'p95 ms':>7} │ {'queries':>7} {'1 client ms':>11}")
     for (name, row), found in zip(results.items(), profiles.values(), strict=True):
-        print(f"{name:<36} {row['requests']:>9} {row['rps']:>8} {row['p50_ms']:>8} {row['p95_ms']:>8} "
-              f"{found['queries']:>8} {found['ms_per_request']:>12}")
+        top, paced = row["saturated"], row["paced"]
+        print(f"{name:<36} {top['rps']:>10} {top['p50_ms']:>7} {top['p95_ms']:>7} │ {paced['rps']:>11} "
+              f"{paced['p50_ms']:>7} {paced['p95_ms']:>7} │ {found['queries']:>7} {found['ms_per_request']:>11}")
     for path, found in profiles.items():
         print(f"\n-- {path}: the {found['queries']} statements of one request")
         for statement in found["statements"]:

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 from cachetools import LRUCache, cached
 from sqlalchemy import ColumnElement, Row, Select, Text, bindparam, cast, delete, false, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.types import Integer
 
 import texts
 from engine import clock, instances, task_search
@@ -124,7 +125,7 @@ _STATEMENTS = 4096  # callers × views kept; the least recently used are built a
 def _view_statements(scope: Scope, shape: InboxQuery) -> tuple[Select, Select]:
     statement = _filtered(_tab(scope, shape.tab), shape)
     page = (statement.with_only_columns(*ROW_COLUMNS).order_by(*SORTS[shape.sort], HumanTask.id)
-            .offset(bindparam("offset")).limit(bindparam("limit")))
+            .offset(bindparam("offset", type_=Integer())).limit(bindparam("limit", type_=Integer())))
     return statement.with_only_columns(func.count()), page
 
 

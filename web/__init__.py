@@ -10,7 +10,7 @@ from flask import Flask
 from engine import assignees, start_events
 from engine.operators import load_operator_modules
 from identity.administration import partner_ids, partner_of
-from web import api, cli, engine_rest, formatting, home, metrics, worklist
+from web import api, cli, engine_rest, formatting, home, metrics, transactions, worklist
 from web import config as configuration
 from web.celery_app import celery_init_app
 from web.extensions import db, migrate
@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.blueprint, url_prefix="/api")
     app.register_blueprint(metrics.blueprint)
     metrics.init_app(app)
+    transactions.init_app(app)
     worklist.init_app(app)
     formatting.register(app)
     cli.register(app)

@@ -17,6 +17,7 @@ from engine import clock, worklist
 from engine.errors import InvalidInput
 from identity.models import User
 from web.extensions import db
+from web.transactions import autocommit
 from web.worklist.auth import current_scope, require_sign_in
 from web.worklist.locale import N_, translate_error
 
@@ -58,6 +59,7 @@ def header_counter() -> dict[str, int]:
 
 
 @blueprint.get("/inbox")
+@autocommit
 def index():
     scope = current_scope()
     query = parse_query(request.args)
@@ -77,6 +79,7 @@ def index():
 
 
 @blueprint.get("/inbox.json")
+@autocommit
 def data():
     """The same page as JSON (for scripts and the benchmark)."""
     scope = current_scope()
