@@ -291,8 +291,13 @@ def add_attachment(session: Session, task_id: str, scope: Scope, *, filename: st
     return attachment
 
 
-def saved_filters(session: Session, owner: str) -> list[SavedFilter]:
-    return list(session.scalars(select(SavedFilter).where(SavedFilter.owner == owner).order_by(SavedFilter.name)))
+_SAVED_FILTERS = (select(SavedFilter.id, SavedFilter.name, SavedFilter.query)
+                  .where(SavedFilter.owner == bindparam("owner")).order_by(SavedFilter.name))
+
+
+def saved_filters(session: Session, owner: str) -> list[Row]:
+    """The saved filters of `owner` by name: rows of id, name and query (the query string of the view)."""
+    return list(session.execute(_SAVED_FILTERS, {"owner": owner}))
 
 
 def save_filter(session: Session, owner: str, name: str, query: str) -> SavedFilter:
@@ -314,11 +319,14 @@ def delete_filter(session: Session, owner: str, filter_id: int) -> None:
     session.commit()
 
 
+_PROCESS_NAMES = select(ProcessDefinition.id, ProcessDefinition.key, ProcessDefinition.name).order_by(
+    ProcessDefinition.version)
+
+
 def process_names(session: Session) -> dict[str, str]:
     """Process key → the name of its latest version (the choices of the «Процесс» filter); it also fills the cache
     of `version_names`."""
-    rows = session.execute(select(ProcessDefinition.id, ProcessDefinition.key, ProcessDefinition.name)
-                           .order_by(ProcessDefinition.version)).all()
+    rows = session.execute(_PROCESS_NAMES).all()
     _version_names.remember({definition_id: name or key for definition_id, key, name in rows})
     return {key: name or key for _id, key, name in rows}
 
