@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import time_machine
 from sqlalchemy import event, select, update
 
 from db import utcnow
@@ -75,6 +76,21 @@ def test_overdue_tasks_get_their_own_tab_and_the_sla_badge(client, session, regu
     page = client.get("/inbox?tab=overdue").get_data(as_text=True)
     assert "ЛС-1" in page and "ЛС-2" not in page and "просрочено" in page
     assert 'Просроченные <span class="count">1</span>' in page
+
+
+def test_a_task_turns_overdue_when_its_due_time_passes(client, session, regulation):
+    """The inbox keeps its statements built; the moment is bound on each request, so the same view moves on."""
+    task_id = start_debtor(session, "east", "ЛС-1", REMINDER)
+    due = utcnow() + timedelta(hours=3)
+    session.execute(update(HumanTask).where(HumanTask.id == task_id).values(due_at=due))
+    session.commit()
+    sign_in(client, "partner_operator")
+    assert "ЛС-1" not in client.get("/inbox?tab=overdue").get_data(as_text=True)
+    with time_machine.travel(due + timedelta(minutes=1), tick=False):
+        page = client.get("/inbox?tab=overdue").get_data(as_text=True)
+        listed = client.get("/inbox.json?tab=overdue").get_json()
+    assert "ЛС-1" in page and 'Просроченные <span class="count">1</span>' in page
+    assert [task["business_key"] for task in listed["tasks"]] == ["ЛС-1"] and listed["total"] == 1
 
 
 def test_filters_sort_and_paging(client, session, regulation):
