@@ -2,11 +2,12 @@
 under concurrent clients (a second process), p50/p95 latency and requests/s, and the query plans.
 
     python bench/inbox.py [--tasks 1000000] [--open 50000] [--partners 50] [--users 2000] [--clients 32]
-                          [--seconds 10] [--rounds 3] [--rate 300] [--workers 2] [--threads 8] [--profile 200] [--json]
+                          [--seconds 10] [--rounds 3] [--rate 300] [--workers 4] [--threads 1] [--profile 200] [--json]
 
 The data is generated inside PostgreSQL (generate_series), the app is served by gunicorn, the load comes from wrk
-(a second process, in C: Debian's package) over one keep-alive connection per client, each request signed in as one
-of the clients' partner operators. Each endpoint is loaded twice: as fast as the server answers (its capacity in
+(a second process, in C: Debian's package) over one connection per client (sync workers, as the README deploys a
+web node, close it after each response and wrk opens the next), each request signed in as one of the clients'
+partner operators. Each endpoint is loaded twice: as fast as the server answers (its capacity in
 requests/s) and paced to `--rate` requests a second (the latency users see at that load; at full speed a closed loop
 of 32 clients only measures its own queue, latency = clients / throughput). Before the load, the same requests run
 in-process: the SQL statements each one sends, and where a request's Python time goes (cProfile, the functions of
@@ -144,9 +145,11 @@ def profile(url: str, paths: list[str], requests: int) -> dict[str, dict]:
 
 
 def serve(url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
+    """gunicorn as the README deploys a web node: sync workers, or with `threads` > 1 gthread workers."""
     environment = {**os.environ, "DATABASE_URL": url, "REGLAMENT_SECRET_KEY": "bench"}
+    kind = ["-k", "gthread", "--threads", str(threads)] if threads > 1 else ["-k", "sync"]
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "-w", str(workers), "-k", "gthread", "--threads", str(threads),
+        [str(Path(sys.executable).parent / "gunicorn"), "-w", str(workers), *kind,
          "-b", f"127.0.0.1:{port}", "--log-level", "warning", "web:create_app()"],
         cwd=ROOT, env=environment)
     for _ in range(100):
@@ -241,8 +244,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=10.0, help="of each load (after a 3 s warm-up)")
     parser.add_argument("--rounds", type=int, default=3, help="of the four loads; the median round is shown")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="per worker; above 1, gthread workers")
     parser.add_argument("--rate", type=float, default=300.0,
                         help="requests/s in all of the paced run, where the latencies are read")
     parser.add_argument("--profile", type=int, default=200, help="requests profiled in-process per endpoint")
@@ -280,8 +283,8 @@ def main() -> None:
         print(json.dumps(report, ensure_ascii=False))
         return
     print(f"{args.tasks:,} human tasks ({args.open:,} open), {args.partners} partners, {args.users:,} users; "
-          f"generated in {seconds:.1f} s; {args.clients} clients, gunicorn {args.workers} workers × "
-          f"{args.threads} threads")
+          f"generated in {seconds:.1f} s; {args.clients} clients, gunicorn {args.workers} "
+          + (f"gthread workers × {args.threads} threads" if args.threads > 1 else "sync workers"))
     print(f"as fast as it answers, then paced to {args.rate:g} requests/s in all (the latency at that load); "
           f"the median of {args.rounds} rounds")
     print(f"{'endpoint':<36} {'max req/s':>10} {'p50 ms':>7} {'p95 ms':>7} │ {'paced req/s':>11} {'p50 ms':>7} "
