@@ -22,6 +22,7 @@ import io
 import json
 import os
 import pstats
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -103,9 +104,11 @@ def plans(url: str) -> dict[str, str]:
     with app.app_context(), engine.connect() as conn:
         now = worklist.clock.now()
         for tab in ("mine", "group", "overdue"):
-            count, page = worklist.view_statements(scope, worklist.InboxQuery(tab=tab))
-            for name, statement in ((tab, page.params(now=now, offset=0, limit=25)),
-                                    (f"{tab} (count)", count.params(now=now))):
+            query = worklist.InboxQuery(tab=tab)
+            count, page = worklist.view_statements(scope, query)
+            values = worklist.view_values(scope, query, now)
+            for name, statement in ((tab, page.params(**values, offset=0, limit=25)),
+                                    (f"{tab} (count)", count.params(**values))):
                 sql = str(statement.compile(conn, compile_kwargs={"literal_binds": True}))
                 rows = conn.execute(text("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql)).scalars().all()
                 found[name] = "\n".join(rows)
@@ -199,9 +202,11 @@ WRK_THREADS = 2
 
 
 def load(base: str, clients: int, seconds: float, path: str, partners: int, rate: float | None = None) -> dict:
-    """`clients` keep-alive connections from wrk (a second process, in C), for `seconds`, as fast as the server
-    answers or, with `rate`, paced to that many requests a second in all; every request is signed in as one of
-    `clients` operators of different partners. A short first run warms the server up."""
+    """`clients` connections from wrk (a second process, in C), for `seconds`, as fast as the server answers or,
+    with `rate`, paced to that many requests a second in all; every request is signed in as one of `clients`
+    operators of different partners. A short first run warms the server up. Paced latencies run from a request's
+    sending, not from its slot, and a slot missed is dropped: near the server's capacity they understate what a
+    user would wait (wrk2 would correct that; Debian does not package it)."""
     cookies = [_session_cookie(base, f"u{i % partners + 1}_{i // partners + 1}") for i in range(clients)]
     interval = WRK_THREADS * 1000 / rate if rate else 0
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
@@ -220,8 +225,8 @@ def load(base: str, clients: int, seconds: float, path: str, partners: int, rate
 
 
 def _median(runs: list[dict]) -> dict:
-    """The run of the median throughput."""
-    return sorted(runs, key=lambda run: run["rps"])[len(runs) // 2]
+    """Each figure's median over the runs."""
+    return {name: statistics.median(run[name] for run in runs) for name in ("rps", "p50_ms", "p95_ms")}
 
 
 def _session_cookie(base: str, username: str) -> str:

@@ -41,6 +41,7 @@ def project(session: Session, instance_id: str, partner_id: int | None, found: d
         index_elements=["instance_id"], set_={k: v for k, v in row.items() if k != "instance_id"}))
 
 
-def matching_instances(pattern: str) -> ColumnElement:
-    """The ids of instances whose client fields contain `pattern` (a LIKE pattern, already escaped with `\\`)."""
-    return select(TaskSearch.instance_id).where(TaskSearch.text.like(pattern.lower(), escape="\\"))
+def matching_instances(pattern: ColumnElement[str]) -> ColumnElement:
+    """The ids of instances whose client fields contain `pattern`: a LIKE pattern escaped with `\\` and lower-cased
+    (the projection's text is), bound when the statement runs."""
+    return select(TaskSearch.instance_id).where(TaskSearch.text.like(pattern, escape="\\"))

@@ -7,14 +7,14 @@ import json
 import math
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from cachetools import LRUCache, cached
 from sqlalchemy import ColumnElement, Row, Select, Text, bindparam, cast, delete, false, func, or_, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.types import Integer
+from sqlalchemy.types import Integer, String
 
 import texts
 from engine import clock, instances, task_search
@@ -94,48 +94,97 @@ def inbox(session: Session, scope: Scope, query: InboxQuery, *, now: datetime | 
         raise InvalidInput(f"unknown sort {query.sort!r}")
     per_page = min(max(query.per_page, 1), MAX_PER_PAGE)
     count, rows = view_statements(scope, query)
-    if counts is not None and not _has_filters(query):
+    values = view_values(scope, query, now)
+    if counts is not None and not any(_filters_of(query)):
         total = counts[query.tab]
     else:
         # A count of its own, then a page that stops after its rows: on PostgreSQL the count is an index-only scan
         # of the open tasks, where a window count over the page query would visit every matching row.
-        total = session.scalar(count, {"now": now}) or 0
+        total = session.scalar(count, values) or 0
     page = min(max(query.page, 1), max(1, math.ceil(total / per_page)))
-    found = session.execute(rows, {"now": now, "offset": (page - 1) * per_page, "limit": per_page})
+    found = session.execute(rows, {**values, "offset": (page - 1) * per_page, "limit": per_page})
     return InboxPage(list(found), total, page, per_page)
 
 
 def tab_counts(session: Session, scope: Scope, *, now: datetime | None = None) -> dict[str, int]:
     """The number of open tasks on each tab the caller has (the counters of the tabs) and under "new" those of
     his own tabs created since he last opened the inbox — in one query."""
-    row = session.execute(_counters(scope), {"now": now or clock.now()}).one()
+    row = session.execute(_counters(*_caller(scope)), view_values(scope, None, now or clock.now())).one()
     return dict(zip((*tabs_for(scope), "new"), (count or 0 for count in row), strict=True))
 
 
 # -- statements built once ---------------------------------------------------------------------------------------
 # Building an inbox statement and computing its SQLAlchemy cache key takes longer than PostgreSQL takes to run it
-# (≈2 ms of CPU for the tab counters against 0.5 ms to execute them built), so each is built once per caller and
-# view and kept; what changes from request to request — the moment, the page — is bound when it runs.
+# (≈2 ms of CPU for the tab counters against 0.5 ms to execute them built), so each is built once and kept. What
+# differs between callers and requests is bound when it runs: the moment, the caller's name and partner, the filter
+# values, the page. A statement is kept per shape — the caller's groups, whether he has a name and a partner, the
+# tab, the sort, which filters are set — so a few dozen serve every user.
 
-NOW = bindparam("now", type_=HumanTask.__table__.c.due_at.type)
-_STATEMENTS = 4096  # callers × views kept; the least recently used are built again
+_TIME = HumanTask.__table__.c.due_at.type
+NOW = bindparam("now", type_=_TIME)
+_USERNAME = bindparam("username", type_=String())
+_PARTNER = bindparam("partner_id", type_=Integer())
+_NAMED = bindparam("named", type_=String())  # the caller's quoted name, a LIKE pattern over candidate_users
+_PROCESS = bindparam("process", type_=String())
+_DUE_FROM = bindparam("due_from", type_=_TIME)
+_DUE_TO = bindparam("due_to", type_=_TIME)
+_PRIORITY = bindparam("priority_min", type_=Integer())
+_PATTERN = bindparam("pattern", type_=String())  # the search text, a LIKE pattern
+_SEARCH = bindparam("search", type_=String())  # the same, lower-cased, over the client search projection
 
 
-@cached(LRUCache(maxsize=_STATEMENTS), lock=threading.Lock())
-def _view_statements(scope: Scope, shape: InboxQuery) -> tuple[Select, Select]:
-    statement = _filtered(_tab(scope, shape.tab), shape)
-    page = (statement.with_only_columns(*ROW_COLUMNS).order_by(*SORTS[shape.sort], HumanTask.id)
+def _kept():
+    """A thread-safe cache of built statements by shape (gunicorn threads share it)."""
+    return cached(LRUCache(maxsize=256), lock=threading.Lock())
+
+
+def _caller(scope: Scope) -> tuple[bool, bool, frozenset[str]]:
+    """The shape of a caller: whether he has a name and a partner, and his groups."""
+    return bool(scope.username), scope.partner_id is not None, scope.groups
+
+
+def _bound(named: bool, partnered: bool, groups: frozenset[str]) -> Scope:
+    """The scope of a caller's shape, his name and partner bound parameters."""
+    return Scope(username=_USERNAME if named else None, partner_id=_PARTNER if partnered else None, groups=groups)
+
+
+def _filters_of(query: InboxQuery) -> tuple[bool, bool, bool, bool, bool]:
+    """Which filters a query sets: process, due from, due to, priority, text."""
+    return (bool(query.process), bool(query.due_from), bool(query.due_to), query.priority_min is not None,
+            bool(query.text))
+
+
+def view_statements(scope: Scope, query: InboxQuery) -> tuple[Select, Select]:
+    """The count and the page of an inbox view, to run with `view_values`, and `offset` and `limit` for the page."""
+    return _view_statements(_caller(scope), query.tab, query.sort, _filters_of(query))
+
+
+def view_values(scope: Scope, query: InboxQuery | None, now: datetime) -> dict[str, Any]:
+    """The values that the kept statements of `scope` (and of the view `query`) run with at `now`."""
+    values: dict[str, Any] = {"now": now, "username": scope.username or "", "partner_id": scope.partner_id,
+                              # candidate_users is a JSON list written by json.dumps: the quoted name is a substring
+                              "named": "%" + _escape_like(json.dumps(scope.username)) + "%"}
+    if query is not None:
+        pattern = "%" + _escape_like(query.text.strip()) + "%" if query.text else None
+        values.update(process=query.process, priority_min=query.priority_min, pattern=pattern,
+                      search=pattern and pattern.lower(),
+                      due_from=query.due_from and _local_midnight(query.due_from),
+                      due_to=query.due_to and _local_midnight(query.due_to + timedelta(days=1)))
+    return values
+
+
+@_kept()
+def _view_statements(caller: tuple[bool, bool, frozenset[str]], tab: str, sort: str,
+                     filters: tuple[bool, ...]) -> tuple[Select, Select]:
+    statement = _filtered(_tab(_bound(*caller), tab), *filters)
+    page = (statement.with_only_columns(*ROW_COLUMNS).order_by(*SORTS[sort], HumanTask.id)
             .offset(bindparam("offset", type_=Integer())).limit(bindparam("limit", type_=Integer())))
     return statement.with_only_columns(func.count()), page
 
 
-def view_statements(scope: Scope, query: InboxQuery) -> tuple[Select, Select]:
-    """The count and the page of an inbox view, to run with `now`, and `offset` and `limit` for the page."""
-    return _view_statements(scope, replace(query, page=1, per_page=1))
-
-
-@cached(LRUCache(maxsize=_STATEMENTS), lock=threading.Lock())
-def _counters(scope: Scope) -> Select:
+@_kept()
+def _counters(named: bool, partnered: bool, groups: frozenset[str]) -> Select:
+    scope = _bound(named, partnered, groups)
     # Each open task's terms are computed once, in a subquery that OFFSET 0 keeps PostgreSQL from flattening:
     # otherwise every counter would test the candidate groups again (twice the time at 50,000 open tasks).
     task_terms = _terms(scope)
@@ -147,14 +196,15 @@ def _counters(scope: Scope) -> Select:
     return select(*counters, func.count().filter(_new(scope, terms)))
 
 
-@cached(LRUCache(maxsize=_STATEMENTS), lock=threading.Lock())
-def _new_tasks(scope: Scope) -> Select:
+@_kept()
+def _new_tasks(named: bool, partnered: bool, groups: frozenset[str]) -> Select:
+    scope = _bound(named, partnered, groups)
     return _open(scope).with_only_columns(func.count()).where(_new(scope))
 
 
 def new_tasks(session: Session, scope: Scope) -> int:
     """How many tasks of the caller's own tabs appeared since he last opened the inbox."""
-    return session.scalar(_new_tasks(scope)) or 0
+    return session.scalar(_new_tasks(*_caller(scope)), view_values(scope, None, clock.now())) or 0
 
 
 def mark_seen(session: Session, username: str, now: datetime) -> None:
@@ -346,8 +396,7 @@ class _VersionNames:
             found = {i: self._names[i] for i in wanted if i in self._names}
         missing = wanted - found.keys()
         if missing:
-            rows = session.execute(select(ProcessDefinition.id, ProcessDefinition.key, ProcessDefinition.name)
-                                   .where(ProcessDefinition.id.in_(sorted(missing))))
+            rows = session.execute(_PROCESS_NAMES.where(ProcessDefinition.id.in_(sorted(missing))))
             read = {definition_id: name or key for definition_id, key, name in rows}
             self.remember(read)
             found.update(read)
@@ -392,10 +441,8 @@ def _offered(scope: Scope) -> ColumnElement[bool]:
     offers = []
     if scope.groups:
         offers.append(HumanTask.id.in_(_group_task_ids(scope)))
-    if scope.username:
-        # candidate_users is a JSON list written by json.dumps: the quoted name is a substring of its text.
-        named = "%" + _escape_like(json.dumps(scope.username)) + "%"
-        offers.append(cast(HumanTask.candidate_users, Text).like(named, escape="\\"))
+    if scope.username is not None:
+        offers.append(cast(HumanTask.candidate_users, Text).like(_NAMED, escape="\\"))
     if not offers:
         return false()
     return HumanTask.assignee.is_(None) & or_(*offers)
@@ -411,8 +458,12 @@ class _Terms(NamedTuple):
 
 
 def _terms(scope: Scope) -> _Terms:
-    return _Terms(HumanTask.assignee == (scope.username or ""), _offered(scope), HumanTask.due_at,
-                  HumanTask.created_at)
+    return _Terms(HumanTask.assignee == _name(scope), _offered(scope), HumanTask.due_at, HumanTask.created_at)
+
+
+def _name(scope: Scope):
+    """The caller's name in a statement (its bound parameter), or '' for a caller without one."""
+    return "" if scope.username is None else scope.username
 
 
 def _tab_condition(scope: Scope, tab: str, terms: _Terms | None = None) -> ColumnElement[bool] | None:
@@ -431,7 +482,7 @@ def _tab_condition(scope: Scope, tab: str, terms: _Terms | None = None) -> Colum
 def _new(scope: Scope, terms: _Terms | None = None) -> ColumnElement[bool]:
     """Mine or offered to me, and created after my last visit of the inbox (every such task before the first)."""
     mine, offered, _due_at, created_at = terms or _terms(scope)
-    seen = (select(InboxVisit.seen_at).where(InboxVisit.username == (scope.username or "")).scalar_subquery())
+    seen = select(InboxVisit.seen_at).where(InboxVisit.username == _name(scope)).scalar_subquery()
     return or_(mine, offered) & (created_at > func.coalesce(seen, datetime(1970, 1, 1)))
 
 
@@ -441,24 +492,20 @@ def _tab(scope: Scope, tab: str) -> Select:
     return statement if condition is None else statement.where(condition)
 
 
-def _has_filters(query: InboxQuery) -> bool:
-    return bool(query.process or query.due_from or query.due_to or query.priority_min is not None or query.text)
-
-
-def _filtered(statement: Select, query: InboxQuery) -> Select:
-    if query.process:
-        statement = statement.where(HumanTask.definition_key == query.process)
-    if query.due_from:
-        statement = statement.where(HumanTask.due_at >= _local_midnight(query.due_from))
-    if query.due_to:
-        statement = statement.where(HumanTask.due_at < _local_midnight(query.due_to + timedelta(days=1)))
-    if query.priority_min is not None:
-        statement = statement.where(HumanTask.priority >= query.priority_min)
-    if query.text:
-        pattern = "%" + _escape_like(query.text.strip()) + "%"
-        statement = statement.where(or_(HumanTask.business_key.ilike(pattern, escape="\\"),
-                                        HumanTask.name.ilike(pattern, escape="\\"),
-                                        HumanTask.instance_id.in_(task_search.matching_instances(pattern))))
+def _filtered(statement: Select, process: bool, due_from: bool, due_to: bool, priority: bool, text: bool) -> Select:
+    """`statement` with the filters that are set, their values bound."""
+    if process:
+        statement = statement.where(HumanTask.definition_key == _PROCESS)
+    if due_from:
+        statement = statement.where(HumanTask.due_at >= _DUE_FROM)
+    if due_to:
+        statement = statement.where(HumanTask.due_at < _DUE_TO)
+    if priority:
+        statement = statement.where(HumanTask.priority >= _PRIORITY)
+    if text:
+        statement = statement.where(or_(HumanTask.business_key.ilike(_PATTERN, escape="\\"),
+                                        HumanTask.name.ilike(_PATTERN, escape="\\"),
+                                        HumanTask.instance_id.in_(task_search.matching_instances(_SEARCH))))
     return statement
 
 

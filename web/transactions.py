@@ -1,7 +1,8 @@
-"""Views whose statements commit one by one. A view that reads (and writes at most single statements, such as
-«seen at») needs no transaction of its own: under READ COMMITTED each statement sees its own snapshot anyway. On
-PostgreSQL it then saves two of a request's round trips, the BEGIN before its first statement and the ROLLBACK
-after its last — for the inbox, two of five."""
+"""Views whose statements commit one by one. A view that reads, and writes nothing that needs a transaction of
+its own (the inbox's «seen at»), can go without one: under READ COMMITTED each statement sees its own snapshot
+anyway. On PostgreSQL that saves two round trips a request, the BEGIN before its first statement and the ROLLBACK
+after its last (for the inbox JSON, two of five). A commit inside such a view returns the connection, and what
+follows it runs in an ordinary transaction again: write last."""
 
 from __future__ import annotations
 

@@ -71,11 +71,11 @@ def index():
     page = worklist.inbox(db.session, scope, query, now=now, counts=counts)
     choices = worklist.process_names(db.session)  # before the rows: it fills the names of the versions they show
     context = _context(query, page, now)
-    if counts["new"]:  # written only when something is new: an unchanged inbox costs no write
+    filters = worklist.saved_filters(db.session, scope.username or "")
+    if counts["new"]:  # written only when something is new, and last: an unchanged inbox costs no write
         worklist.mark_seen(db.session, scope.username or "", now)
     return render_template("worklist/inbox.html", **context, counts=counts, new_tasks=0, arrived=counts["new"],
-                           filters=worklist.saved_filters(db.session, scope.username or ""),
-                           processes=sorted(choices.items(), key=lambda kv: kv[1]))
+                           filters=filters, processes=sorted(choices.items(), key=lambda kv: kv[1]))
 
 
 @blueprint.get("/inbox.json")
