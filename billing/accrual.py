@@ -23,8 +23,6 @@ from functools import reduce
 from operator import add
 
 from sqlalchemy import BigInteger, and_, case, cast, delete, exists, func, literal, null, or_, select, true, union_all
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from billing.collection import fact_lines
@@ -35,6 +33,7 @@ from billing.period import require_open
 from billing.recalculation import absence_lines, quality_lines
 from billing.reference import VatRates, vat_rates
 from clients.models import Container, ContainerSite, Contract
+from db import dialect_insert
 from texts import N_
 
 SERVICE_LINE = "service"
@@ -172,7 +171,7 @@ def _partner_rate(rates: VatRates):
 
 def _upsert(session: Session, rows) -> None:
     """Insert charge lines (a SELECT or a list of dicts), updating a line that survived the delete (it is paid)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     columns = ["account_id", "period", "line", "amount_kopecks", "vat_kopecks", "due_date", "reason"]
     statement = (insert(_charges).from_select(columns, rows.where(true()))  # SQLite: ON CONFLICT needs a WHERE
                  if not isinstance(rows, list) else insert(_charges).values(rows))

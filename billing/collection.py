@@ -14,14 +14,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import BigInteger, and_, case, cast, func, literal, or_, select, union_all
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from billing.models import Account, Collection, Tariff
 from billing.month import Month
 from billing.period import closed_periods, period_title
 from clients.models import Container, Contract
+from db import dialect_insert
 from texts import N_, Text
 
 MILLI = 1000  # m³ → litres, t → kg: facts are priced in thousandths of the tariff unit
@@ -59,8 +58,7 @@ def record_collections(session: Session, facts: Iterable[Mapping[str, Any]]) -> 
     keys = {row["source_key"] for row in rows}
     present = set(session.scalars(select(Collection.source_key).where(Collection.source_key.in_(keys))))
     if rows:
-        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        session.execute(insert(Collection).on_conflict_do_nothing(index_elements=["source_key"]), rows)
+        session.execute(dialect_insert(session)(Collection).on_conflict_do_nothing(index_elements=["source_key"]), rows)
     session.commit()
     return Recorded(len(facts), len(keys - present))
 

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, MetaData
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import DeclarativeBase, Session, registry
 
 # Deterministic constraint names: Alembic can drop and alter what it can name, on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -25,6 +26,11 @@ class Base(DeclarativeBase):
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={dict: JSON, list: JSON, dict[str, Any]: JSON},
     )
+
+
+def dialect_insert(session: Session):
+    """`insert` of the session's database, PostgreSQL's or SQLite's: the one with ON CONFLICT clauses."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def utcnow() -> datetime:

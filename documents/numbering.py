@@ -9,9 +9,9 @@ snapshot), which is how `render_document` uses it.
 from __future__ import annotations
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from db import dialect_insert
 from documents.models import DocumentCounter
 
 
@@ -27,8 +27,6 @@ def next_number(session: Session, kind: str, partner_id: int | None, year: int) 
     if number is not None:
         return number
     # The first number of the year: create the row (concurrent creators collide harmlessly), then increment.
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(DocumentCounter).values(kind=kind, partner_key=partner_key, year=year, last=0)
-                    .on_conflict_do_nothing())
+    row = {"kind": kind, "partner_key": partner_key, "year": year, "last": 0}
+    session.execute(dialect_insert(session)(DocumentCounter).values(row).on_conflict_do_nothing())
     return session.execute(increment).scalar_one()

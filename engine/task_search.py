@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from db import dialect_insert
 from engine.worklist_models import TaskSearch
 
 SEARCH_VARIABLES = ("client_name", "address", "contract_number")
@@ -35,8 +35,7 @@ def project(session: Session, instance_id: str, partner_id: int | None, found: d
         return
     row = {"instance_id": instance_id, "partner_id": partner_id, **dict.fromkeys(SEARCH_VARIABLES), **found,
            "text": " | ".join(found[name] for name in SEARCH_VARIABLES if name in found).lower()}
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(TaskSearch.__table__).values(row)
+    statement = dialect_insert(session)(TaskSearch.__table__).values(row)
     session.connection().execute(statement.on_conflict_do_update(
         index_elements=["instance_id"], set_={k: v for k, v in row.items() if k != "instance_id"}))
 

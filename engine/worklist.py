@@ -12,11 +12,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from cachetools import LRUCache, cached
-from sqlalchemy import ColumnElement, Row, Select, Text, bindparam, cast, delete, false, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, Select, Text, bindparam, cast, delete, false, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Integer, String
 
 import texts
+from db import dialect_insert
 from engine import clock, instances, task_search
 from engine.errors import Conflict, EngineError, Forbidden, InvalidInput, NotFound
 from engine.models import AuditEvent, Deployment, HumanTask, HumanTaskCandidate, ProcessDefinition, Resource
@@ -208,9 +209,10 @@ def new_tasks(session: Session, scope: Scope) -> int:
 
 
 def mark_seen(session: Session, username: str, now: datetime) -> None:
-    """Remember that `username` opened the inbox at `now` (the «new» tasks are those created later)."""
-    if session.execute(update(InboxVisit).where(InboxVisit.username == username).values(seen_at=now)).rowcount == 0:
-        session.add(InboxVisit(username=username, seen_at=now))
+    """Remember that `username` opened the inbox at `now` (the «new» tasks are those created later): one upsert, so
+    two first visits at once do not collide."""
+    statement = dialect_insert(session)(InboxVisit).values(username=username, seen_at=now)
+    session.execute(statement.on_conflict_do_update(index_elements=["username"], set_={"seen_at": now}))
     session.commit()
 
 
