@@ -110,7 +110,7 @@ def inbox(session: Session, scope: Scope, query: InboxQuery, *, now: datetime | 
 def tab_counts(session: Session, scope: Scope, *, now: datetime | None = None) -> dict[str, int]:
     """The number of open tasks on each tab the caller has (the counters of the tabs) and under "new" those of
     his own tabs created since he last opened the inbox — in one query."""
-    row = session.execute(_counters(*_caller(scope)), view_values(scope, None, now or clock.now())).one()
+    row = session.execute(_counters(_caller(scope)), view_values(scope, None, now or clock.now())).one()
     return dict(zip((*tabs_for(scope), "new"), (count or 0 for count in row), strict=True))
 
 
@@ -122,7 +122,7 @@ def tab_counts(session: Session, scope: Scope, *, now: datetime | None = None) -
 # tab, the sort, which filters are set — so a few dozen serve every user.
 
 _TIME = HumanTask.__table__.c.due_at.type
-NOW = bindparam("now", type_=_TIME)
+_NOW = bindparam("now", type_=_TIME)
 _USERNAME = bindparam("username", type_=String())
 _PARTNER = bindparam("partner_id", type_=Integer())
 _NAMED = bindparam("named", type_=String())  # the caller's quoted name, a LIKE pattern over candidate_users
@@ -139,13 +139,16 @@ def _kept():
     return cached(LRUCache(maxsize=256), lock=threading.Lock())
 
 
-def _caller(scope: Scope) -> tuple[bool, bool, frozenset[str]]:
-    """The shape of a caller: whether he has a name and a partner, and his groups."""
+_Caller = tuple[bool, bool, frozenset[str]]  # the shape of a caller: has a name, has a partner, his groups
+
+
+def _caller(scope: Scope) -> _Caller:
     return bool(scope.username), scope.partner_id is not None, scope.groups
 
 
-def _bound(named: bool, partnered: bool, groups: frozenset[str]) -> Scope:
+def _bound(caller: _Caller) -> Scope:
     """The scope of a caller's shape, his name and partner bound parameters."""
+    named, partnered, groups = caller
     return Scope(username=_USERNAME if named else None, partner_id=_PARTNER if partnered else None, groups=groups)
 
 
@@ -175,17 +178,16 @@ def view_values(scope: Scope, query: InboxQuery | None, now: datetime) -> dict[s
 
 
 @_kept()
-def _view_statements(caller: tuple[bool, bool, frozenset[str]], tab: str, sort: str,
-                     filters: tuple[bool, ...]) -> tuple[Select, Select]:
-    statement = _filtered(_tab(_bound(*caller), tab), *filters)
+def _view_statements(caller: _Caller, tab: str, sort: str, filters: tuple[bool, ...]) -> tuple[Select, Select]:
+    statement = _filtered(_tab(_bound(caller), tab), *filters)
     page = (statement.with_only_columns(*ROW_COLUMNS).order_by(*SORTS[sort], HumanTask.id)
             .offset(bindparam("offset", type_=Integer())).limit(bindparam("limit", type_=Integer())))
     return statement.with_only_columns(func.count()), page
 
 
 @_kept()
-def _counters(named: bool, partnered: bool, groups: frozenset[str]) -> Select:
-    scope = _bound(named, partnered, groups)
+def _counters(caller: _Caller) -> Select:
+    scope = _bound(caller)
     # Each open task's terms are computed once, in a subquery that OFFSET 0 keeps PostgreSQL from flattening:
     # otherwise every counter would test the candidate groups again (twice the time at 50,000 open tasks).
     task_terms = _terms(scope)
@@ -198,14 +200,14 @@ def _counters(named: bool, partnered: bool, groups: frozenset[str]) -> Select:
 
 
 @_kept()
-def _new_tasks(named: bool, partnered: bool, groups: frozenset[str]) -> Select:
-    scope = _bound(named, partnered, groups)
+def _new_tasks(caller: _Caller) -> Select:
+    scope = _bound(caller)
     return _open(scope).with_only_columns(func.count()).where(_new(scope))
 
 
 def new_tasks(session: Session, scope: Scope) -> int:
     """How many tasks of the caller's own tabs appeared since he last opened the inbox."""
-    return session.scalar(_new_tasks(*_caller(scope)), view_values(scope, None, clock.now())) or 0
+    return session.scalar(_new_tasks(_caller(scope)), view_values(scope, None, clock.now())) or 0
 
 
 def mark_seen(session: Session, username: str, now: datetime) -> None:
@@ -469,7 +471,7 @@ def _name(scope: Scope):
 
 
 def _tab_condition(scope: Scope, tab: str, terms: _Terms | None = None) -> ColumnElement[bool] | None:
-    """What puts an open task of the scope on `tab` at the moment `NOW` (None: every open task of the scope), in
+    """What puts an open task of the scope on `tab` at the moment `_NOW` (None: every open task of the scope), in
     `terms` of the task or of a subquery that computed them."""
     mine, offered, due_at, _created_at = terms or _terms(scope)
     if tab == "mine":
@@ -477,7 +479,7 @@ def _tab_condition(scope: Scope, tab: str, terms: _Terms | None = None) -> Colum
     if tab == "group":
         return offered
     if tab == "overdue":
-        return due_at < NOW if is_manager(scope) else (due_at < NOW) & or_(mine, offered)
+        return due_at < _NOW if is_manager(scope) else (due_at < _NOW) & or_(mine, offered)
     return None  # «Все задачи» of the scope
 
 

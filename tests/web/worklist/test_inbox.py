@@ -8,9 +8,8 @@ import time_machine
 from sqlalchemy import event, select, update
 
 from db import utcnow
-from engine import instances, worklist
+from engine import instances
 from engine.models import HumanTask
-from engine.worklist_models import InboxVisit
 from tests.web.worklist.support import (
     REMINDER,
     deploy_contractor_check,
@@ -212,12 +211,3 @@ def test_the_header_counts_the_tasks_that_appeared_since_i_last_opened_the_inbox
     assert 'class="count new"' not in client.get(f"/tasks/{first}").get_data(as_text=True)
     assert "появил" not in client.get("/inbox").get_data(as_text=True)
 
-
-def test_a_visit_is_remembered_once_per_user_and_moves_on(session):
-    """«Seen at» is one upsert: a second visit (or two first visits at once) updates the row, never collides."""
-    first = utcnow() - timedelta(hours=1)
-    worklist.mark_seen(session, "partner_operator", first)
-    worklist.mark_seen(session, "partner_operator", first + timedelta(minutes=30))
-    [visit] = session.scalars(select(InboxVisit).where(InboxVisit.username == "partner_operator")).all()
-    session.refresh(visit)
-    assert visit.seen_at.replace(tzinfo=None) == (first + timedelta(minutes=30)).replace(tzinfo=None)
