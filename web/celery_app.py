@@ -20,7 +20,11 @@ def celery_init_app(app: Flask) -> Celery:
     celery.conf.update(
         broker_url=app.config["CELERY_BROKER_URL"],
         task_ignore_result=True,
-        task_acks_late=True,  # a message is acknowledged after the job ran: a killed worker's message comes back
+        # A message only names a job; the job's row and lease are the truth. A message lost with a killed worker
+        # (or a flushed Redis) is the sweeper's to send again once the lease runs out, so the broker keeps no
+        # unacknowledged copies: Redis' acknowledgement emulation would be a second redelivery, at two Redis
+        # transactions per job.
+        broker_transport_options={"ack_emulation": False},
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
     )
