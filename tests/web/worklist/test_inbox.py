@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import time_machine
@@ -209,5 +210,36 @@ def test_the_header_counts_the_tasks_that_appeared_since_i_last_opened_the_inbox
     assert ">+2</span>" in client.get(f"/tasks/{first}").get_data(as_text=True)
     assert "появилось задач: 2" in client.get("/inbox?tab=group").get_data(as_text=True)
     assert 'class="count new"' not in client.get(f"/tasks/{first}").get_data(as_text=True)
+    assert "появил" not in client.get("/inbox").get_data(as_text=True)
+
+
+def test_two_first_visits_at_once_both_open_the_inbox(app, client, session, regulation):
+    """Two tabs opened together: both requests find no visit yet and write one at the same moment."""
+    start_debtor(session, "east", "ЛС-1", REMINDER)
+    other = app.test_client()
+    for each in (client, other):
+        sign_in(each, "partner_operator")
+    meeting, met = threading.Barrier(2, timeout=10), set()
+
+    def meet_before_writing(_conn, _cursor, statement, *_args) -> None:
+        writes = "inbox_visit" in statement and not statement.lstrip().startswith("SELECT")
+        if writes and threading.get_ident() not in met:
+            met.add(threading.get_ident())
+            meeting.wait()  # each visit has read «nothing seen yet»; now both write
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", meet_before_writing)
+    statuses: list[int] = []
+    try:
+        visits = [threading.Thread(target=lambda c=each: statuses.append(c.get("/inbox").status_code))
+                  for each in (client, other)]
+        for visit in visits:
+            visit.start()
+        for visit in visits:
+            visit.join(30)
+    finally:
+        event.remove(engine, "before_cursor_execute", meet_before_writing)
+    assert statuses == [200, 200] and len(met) == 2
     assert "появил" not in client.get("/inbox").get_data(as_text=True)
 
