@@ -137,6 +137,19 @@ def test_a_worker_killed_in_the_middle_of_a_job_loses_nothing_and_doubles_nothin
     assert len(cluster[2].read_text().splitlines()) == 1
 
 
+def test_a_message_taken_by_a_worker_that_died_before_claiming_its_job_is_sent_again_by_the_sweep(cluster):
+    app = _app(cluster[0])
+    _start(app, 1)  # no worker runs yet: the job's message waits in Redis
+    assert redis.Redis.from_url(BROKER).brpop("celery", timeout=10) is not None  # taken, and its taker died
+    with app.app_context():
+        assert db.session.scalar(select(Job.status)) == "pending"
+        db.session.remove()
+    _worker(cluster, "w1")
+    _sweep(app)
+    _wait_for(lambda: _count(app, ProcessInstance.status == "completed") == 1)
+    assert len(cluster[2].read_text().splitlines()) == 1
+
+
 def test_with_the_broker_down_instances_still_start_and_their_jobs_run_once_it_is_back(cluster):
     offline = _app(cluster[0], broker=DEAD_BROKER)
     _start(offline, 3)  # the dispatcher fails to reach Redis: logged, not raised

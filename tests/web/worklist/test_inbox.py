@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import time_machine
@@ -222,7 +223,7 @@ def test_two_first_visits_at_once_both_open_the_inbox(app, client, session, regu
     meeting, met = threading.Barrier(2, timeout=10), set()
 
     def meet_before_writing(_conn, _cursor, statement, *_args) -> None:
-        writes = "inbox_visit" in statement and not statement.lstrip().startswith("SELECT")
+        writes = "inbox_visit" in statement and not statement.lstrip().startswith("SELECT")  # mark_seen's upsert
         if writes and threading.get_ident() not in met:
             met.add(threading.get_ident())
             meeting.wait()  # each visit has read «nothing seen yet»; now both write
@@ -230,14 +231,10 @@ def test_two_first_visits_at_once_both_open_the_inbox(app, client, session, regu
     with app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", meet_before_writing)
-    statuses: list[int] = []
     try:
-        visits = [threading.Thread(target=lambda c=each: statuses.append(c.get("/inbox").status_code))
-                  for each in (client, other)]
-        for visit in visits:
-            visit.start()
-        for visit in visits:
-            visit.join(30)
+        with ThreadPoolExecutor(2) as pool:
+            visits = [pool.submit(each.get, "/inbox") for each in (client, other)]
+            statuses = [visit.result(timeout=30).status_code for visit in visits]  # a failed visit raises here
     finally:
         event.remove(engine, "before_cursor_execute", meet_before_writing)
     assert statuses == [200, 200] and len(met) == 2
