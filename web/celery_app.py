@@ -20,10 +20,10 @@ def celery_init_app(app: Flask) -> Celery:
     celery.conf.update(
         broker_url=app.config["CELERY_BROKER_URL"],
         task_ignore_result=True,
-        # A message only names a job; the job's row and lease are the truth. A message lost with a killed worker
-        # (or a flushed Redis) is the sweeper's to send again once the lease runs out, so the broker keeps no
-        # unacknowledged copies: Redis' acknowledgement emulation would be a second redelivery, at two Redis
-        # transactions per job.
+        # A message only names a job; the job's row and lease are the truth. A message lost (a killed worker, a
+        # flushed Redis) is the sweep's to send again: at its next run while the job is unclaimed, once the lease
+        # has run out if a worker had claimed it. So the broker keeps no unacknowledged copies: Redis'
+        # acknowledgement emulation would be a second redelivery, at two Redis transactions on every job.
         broker_transport_options={"ack_emulation": False},
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,

@@ -239,4 +239,3 @@ def test_two_first_visits_at_once_both_open_the_inbox(app, client, session, regu
         event.remove(engine, "before_cursor_execute", meet_before_writing)
     assert statuses == [200, 200] and len(met) == 2
     assert "появил" not in client.get("/inbox").get_data(as_text=True)
-
