@@ -19,13 +19,26 @@ from collections.abc import Callable, Iterable
 log = logging.getLogger(__name__)
 Listener = Callable[[list[dict]], None]
 _dispatcher: Callable[[list[str]], None] | None = None
+_queued: Callable[[], int] | None = None
 _listeners: list[Listener] = []
 
 
-def set_dispatcher(dispatcher: Callable[[list[str]], None] | None) -> None:
-    """Wire the function that delivers new job ids to workers (None: nobody is told; workers poll)."""
-    global _dispatcher
-    _dispatcher = dispatcher
+def set_dispatcher(dispatcher: Callable[[list[str]], None] | None, queued: Callable[[], int] | None = None) -> None:
+    """Wire the function that delivers new job ids to workers (None: nobody is told; workers poll) and the one
+    that counts the messages still waiting for a worker in its queue (None: the broker cannot tell)."""
+    global _dispatcher, _queued
+    _dispatcher, _queued = dispatcher, queued
+
+
+def queued() -> int | None:
+    """How many job messages wait in the broker's queue; None when it cannot tell (or cannot be reached)."""
+    if _queued is None:
+        return None
+    try:
+        return _queued()
+    except Exception:  # noqa: BLE001 — an unreachable broker only makes the sweep fall back to the lease
+        log.warning("could not count the messages waiting in the broker", exc_info=True)
+        return None
 
 
 def add_listener(listener: Listener) -> None:

@@ -14,12 +14,12 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import DateTime, and_, bindparam, or_, select, update
+from sqlalchemy import DateTime, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine import bpmn_errors, clock, instances, store
 from engine.errors import Conflict, NotFound
-from engine.models import Job
+from engine.models import JOB_SENT, JOB_UNSENT, Job
 from engine.operators import BpmnError, registry
 from engine.retry import retry_policy
 from engine.scope import SYSTEM, Scope
@@ -58,13 +58,22 @@ def _claimable(now):
 # A worker's own statements are built once: building the claim costs more than PostgreSQL takes to run it.
 _NOW = bindparam("b_now", type_=DateTime())
 _LOCK = (update(_jobs).values(status="locked", locked_by=bindparam("b_worker"),
-                              lock_expires_at=bindparam("b_expires", type_=DateTime()), attempts=_jobs.c.attempts + 1)
+                              lock_expires_at=bindparam("b_expires", type_=DateTime()), attempts=_jobs.c.attempts + 1,
+                              sent_at=None)  # its message is used up; should the lease run out, the sweep sends anew
          .returning(*_COLUMNS))
 # by external: one named job (a Celery task names its job), or the rows just chosen
 _LOCK_NAMED = {external: _LOCK.where(_jobs.c.id == bindparam("b_id"), _claimable(_NOW), _jobs.c.external.is_(external))
                for external in (False, True)}
 _LOCK_CHOSEN = {external: _LOCK.where(_jobs.c.id.in_(bindparam("b_ids", expanding=True)), _claimable(_NOW),
                                       _jobs.c.external.is_(external)) for external in (False, True)}
+# The sweep's statements (`to_resend`), each answered from a small partial index of `Job`.
+_UNSENT = (select(_jobs.c.id).where(JOB_UNSENT, _claimable(_NOW)).order_by(_jobs.c.due_at)
+           .limit(bindparam("b_limit")))
+_SENT_COUNT = select(func.count()).select_from(_jobs).where(JOB_SENT)
+_LOST = (select(_jobs.c.id).where(JOB_SENT, _jobs.c.sent_at < bindparam("b_sent", type_=DateTime()))
+         .order_by(_jobs.c.sent_at).limit(bindparam("b_limit")))
+_STAMP = (update(_jobs).where(_jobs.c.id.in_(bindparam("b_ids", expanding=True)), _claimable(_NOW))
+          .values(sent_at=_NOW).returning(_jobs.c.id))
 _LOCKED_BY = select(*_COLUMNS).where(_jobs.c.id == bindparam("b_id"), _jobs.c.status == "locked",
                                      _jobs.c.locked_by == bindparam("b_worker"))
 
@@ -174,7 +183,7 @@ def fail(session: Session, job_id: str, worker_id: str, message: str, details: s
         return "lost"
     left = job.retries - 1 if retries is None else retries
     values = {"error_message": message[:2000], "error_details": details, "locked_by": None, "lock_expires_at": None,
-              "retries": max(left, 0)}
+              "retries": max(left, 0), "sent_at": None}
     if left > 0:
         delay = retry_timeout if retry_timeout is not None else retry_policy(job.retry_cycle).delay_after(job.attempts)
         values.update(status="pending", due_at=clock.now() + delay)
@@ -204,7 +213,7 @@ def unlock(session: Session, job_id: str, *, scope: Scope = SYSTEM) -> None:
     _job(session, job_id, scope)
     session.connection().execute(
         update(_jobs).where(_jobs.c.id == job_id, _jobs.c.status == "locked")
-        .values(status="pending", locked_by=None, lock_expires_at=None, due_at=clock.now()))
+        .values(status="pending", locked_by=None, lock_expires_at=None, due_at=clock.now(), sent_at=None))
     session.commit()
 
 
@@ -236,7 +245,8 @@ def set_retries(session: Session, job_id: str, retries: int, *, scope: Scope = S
     job = _job(session, job_id, scope)
     changed = session.connection().execute(
         update(_jobs).where(_jobs.c.id == job.id, _jobs.c.status.in_(("incident", "pending")))
-        .values(status="pending", retries=retries, due_at=clock.now(), locked_by=None, lock_expires_at=None)
+        .values(status="pending", retries=retries, due_at=clock.now(), locked_by=None, lock_expires_at=None,
+                sent_at=None)
     ).rowcount
     if not changed:
         session.rollback()
@@ -246,11 +256,29 @@ def set_retries(session: Session, job_id: str, retries: int, *, scope: Scope = S
     session.commit()
 
 
-def ready_job_ids(session: Session, limit: int = 1000) -> list[str]:
-    """Ids of platform jobs that a worker could claim now (the sweeper re-enqueues them)."""
-    return list(session.connection().execute(
-        select(_jobs.c.id).where(_claimable(clock.now()), _jobs.c.external.is_(False))
-        .order_by(_jobs.c.due_at).limit(limit)).scalars())
+def to_resend(session: Session, queued: int | None, *, grace: timedelta, lease: timedelta = LEASE,
+              limit: int = 1000) -> list[str]:
+    """The ready platform jobs that need a broker message, marked sent now and committed (the sweep sends them):
+    those with no message out — a retry that fell due, a claim whose lease ran out, a job from before `sent_at` —
+    and those whose message was lost (a flushed Redis, a worker that died holding it).
+
+    Which messages were lost the broker's queue tells, `queued` messages long: it is first in, first out, so the
+    messages still in it are those of the `queued` jobs sent last, and a ready job sent before them had its message
+    taken by someone who never claimed it. Those are resent, oldest first — once sent more than `grace` ago, for a
+    worker may hold a message it is about to claim. So a backlog of queued jobs gets no second messages.
+    With `queued` None (the broker could not tell), a message is presumed lost once it is a `lease` old."""
+    now = clock.now()
+    connection = session.connection()
+    ids = list(connection.execute(_UNSENT, {"b_now": now, "b_limit": limit}).scalars())
+    if queued is None:
+        lost, older_than = limit, now - lease
+    else:
+        lost, older_than = connection.execute(_SENT_COUNT).scalar_one() - queued, now - grace
+    if lost > 0 and len(ids) < limit:
+        ids += connection.execute(_LOST, {"b_sent": older_than, "b_limit": min(lost, limit - len(ids))}).scalars()
+    resent = list(connection.execute(_STAMP, {"b_ids": ids, "b_now": now}).scalars()) if ids else []
+    session.commit()
+    return resent
 
 
 def work_once(session: Session, worker_id: str, job_id: str | None = None, lease: timedelta = LEASE,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db import Base, utcnow
@@ -157,15 +157,25 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+# A ready platform job has a broker message out or not (`Job.sent_at`); external jobs never have one.
+JOB_UNSENT = text("sent_at IS NULL AND status IN ('pending', 'locked') AND NOT external")
+JOB_SENT = text("sent_at IS NOT NULL AND status = 'pending'")
+
+
 class Job(Base):
     """A service task waiting for a worker (the transactional outbox): written in the transaction that reached the
     task, claimed with a lease, retried with backoff, an incident when retries are exhausted. `external` jobs wait
-    for a Camunda external-task worker's fetchAndLock instead of a platform worker."""
+    for a Camunda external-task worker's fetchAndLock instead of a platform worker. `sent_at` is when a broker
+    message naming a ready platform job was last sent (NULL: none is out — a retry waiting, a claim taken); the
+    sweep reads it to tell a message still queued from one that was lost (`jobs.to_resend`)."""
 
     __tablename__ = "job"
     __table_args__ = (
         Index("ix_job_ready", "status", "external", "due_at"),
         Index("ix_job_topic", "topic", "status"),
+        # the sweep's two small sets: jobs with no message out, and the pending ones with one, oldest sent first
+        Index("ix_job_unsent", "due_at", postgresql_where=JOB_UNSENT, sqlite_where=JOB_UNSENT),
+        Index("ix_job_sent", "sent_at", postgresql_where=JOB_SENT, sqlite_where=JOB_SENT),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -185,6 +195,7 @@ class Job(Base):
     due_at: Mapped[datetime]
     locked_by: Mapped[str | None] = mapped_column(String(200))
     lock_expires_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
     error_message: Mapped[str | None] = mapped_column(Text)
     error_details: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

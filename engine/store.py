@@ -229,11 +229,13 @@ def project_jobs(session: Session, instance: InstanceRecord, before: Iterable[st
     rows = [{
         "id": str(uuid.uuid4()), "instance_id": instance.id, "task_id": task.id, "task_key": task.task_key,
         "definition_key": instance.definition_key, "partner_id": instance.partner_id, "topic": task.topic,
-        "external": is_external(task.topic), "payload": dump_data(task.params), "priority": 0, "status": "pending",
+        "external": external, "payload": dump_data(task.params), "priority": 0, "status": "pending",
         "retries": retries_of(task.retry_cycle), "retry_cycle": task.retry_cycle, "attempts": 0, "due_at": now,
         "locked_by": None, "lock_expires_at": None, "error_message": None, "error_details": None,
         "created_at": now, "ended_at": None,
-    } for task in new]
+        # the after-commit dispatch sends its message (`dispatch.committed`); external workers fetch theirs
+        "sent_at": None if external else now,
+    } for task, external in ((task, is_external(task.topic)) for task in new)]
     insert_rows(session, _jobs, rows)
     return [row["id"] for row in rows]
 

@@ -21,14 +21,22 @@ def celery_init_app(app: Flask) -> Celery:
         broker_url=app.config["CELERY_BROKER_URL"],
         task_ignore_result=True,
         # A message only names a job; the job's row and lease are the truth. A message lost (a killed worker, a
-        # flushed Redis) is the sweep's to send again: at its next run while the job is unclaimed, once the lease
-        # has run out if a worker had claimed it. So the broker keeps no unacknowledged copies: Redis'
-        # acknowledgement emulation would be a second redelivery, at two Redis transactions on every job.
+        # flushed Redis) is the sweep's to send again (`jobs.to_resend`): once the queue holds no message for the
+        # job while it is unclaimed, once the lease has run out if a worker had claimed it. So the broker keeps no
+        # unacknowledged copies: Redis' acknowledgement emulation would be a second redelivery, at two Redis
+        # transactions on every job.
         broker_transport_options={"ack_emulation": False},
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
     )
     celery.set_default()
     app.extensions["celery"] = celery
-    dispatch.set_dispatcher(lambda ids: [celery.send_task("web.worker_tasks.run_job", (job_id,)) for job_id in ids])
+    dispatch.set_dispatcher(lambda ids: [celery.send_task("web.worker_tasks.run_job", (job_id,)) for job_id in ids],
+                            queued=lambda: _queued(celery))
     return celery
+
+
+def _queued(celery: Celery) -> int:
+    """The messages waiting in the jobs' queue (declaring it, as a worker does, answers with its length)."""
+    with celery.connection_for_read() as connection:
+        return connection.default_channel.queue_declare(celery.conf.task_default_queue).message_count

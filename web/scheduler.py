@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 from typing import NamedTuple
 
 from flask import Flask
@@ -31,15 +32,18 @@ class Scheduler:
         self.app = app
         self.interval = interval_seconds
         self.sweep_every = sweep_every
+        self.lease = timedelta(seconds=app.config["JOB_LEASE_SECONDS"])
+        self.grace = timedelta(seconds=app.config["JOB_MESSAGE_GRACE_SECONDS"])
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def tick(self, sweep: bool) -> Tick:
-        """Fire due timers; with `sweep`, re-enqueue ready jobs."""
+        """Fire due timers; with `sweep`, send ready jobs whose message was lost or never sent."""
         with self.app.app_context():
             try:
                 moved = timers.fire_due(db.session)
-                swept = jobs.ready_job_ids(db.session) if sweep else []
+                swept = (jobs.to_resend(db.session, dispatch.queued(), grace=self.grace, lease=self.lease)
+                         if sweep else [])
                 next_in = timers.seconds_until_next(db.session)
             finally:
                 db.session.remove()

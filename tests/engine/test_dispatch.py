@@ -1,4 +1,5 @@
-"""The after-commit hook: listeners hear of committed events only, and a failing listener never fails the step."""
+"""The after-commit hook: listeners hear of committed events only, and a failing listener never fails the step;
+the count of messages waiting in the broker."""
 
 from __future__ import annotations
 
@@ -51,3 +52,17 @@ def test_a_failing_listener_is_logged_and_the_others_still_hear(heard, caplog):
 def test_no_events_tell_nobody(heard):
     dispatch.committed([])
     assert heard == []
+
+
+def test_a_broker_that_cannot_count_its_queue_says_so_instead_of_failing_the_sweep(caplog):
+    def unreachable() -> int:
+        raise ConnectionError("Redis is down")
+
+    assert dispatch.queued() is None  # nothing wired: the broker cannot tell
+    dispatch.set_dispatcher(lambda _ids: None, queued=unreachable)
+    try:
+        assert dispatch.queued() is None and "could not count" in caplog.text
+        dispatch.set_dispatcher(lambda _ids: None, queued=lambda: 7)
+        assert dispatch.queued() == 7
+    finally:
+        dispatch.set_dispatcher(None)

@@ -3,6 +3,7 @@ idempotency key, retries with backoff, incidents and their retry, and concurrent
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from datetime import timedelta
 from decimal import Decimal
@@ -10,7 +11,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from marshmallow import Schema, fields
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from engine import clock, instances, jobs
 from engine.deployment import deploy
@@ -257,3 +258,85 @@ def test_a_result_that_fails_the_output_schema_is_retried_then_a_readable_incide
     session.expire_all()
     assert "notified" not in str(session.get(ProcessInstance, instance.id).state)  # nothing reached the task data
     assert_state_round_trips(session, instance.id)
+
+
+# -- the sweep: which ready jobs get a broker message again ------------------------------------------------------
+
+
+GRACE = timedelta(seconds=30)
+
+
+def _later(seconds: float):
+    return time_machine.travel(clock.now() + timedelta(seconds=seconds), tick=False)
+
+
+def _sent_one_by_one(session, started, more: int) -> list[str]:
+    """The job ids of `started` and of `more` instances started after it, a second apart: their messages were sent
+    in this order (each at its commit)."""
+    ids = [job.id for job in _jobs(session, started.id)]
+    for n in range(more):
+        with _later(n + 1):
+            instance = instances.start_process(session, "async_notify", {"client": f"Клиент {n}", "amount": 1})
+        ids += [job.id for job in _jobs(session, instance.id)]
+    return ids
+
+
+def test_jobs_whose_messages_still_wait_in_the_queue_get_no_second_message_however_long_they_wait(session, started):
+    _sent_one_by_one(session, started, 3)
+    with _later(3600):
+        assert jobs.to_resend(session, 4, grace=GRACE) == []
+
+
+def test_the_queue_holds_the_messages_sent_last_so_jobs_sent_before_them_are_sent_again(session, started):
+    sent = _sent_one_by_one(session, started, 3)
+    # The queue holds one message: the newest job's. The other three were taken by someone who never claimed them.
+    assert jobs.to_resend(session, 1, grace=GRACE) == []  # not yet: a worker may hold a message it is about to claim
+    with _later(GRACE.total_seconds() + 5):
+        assert jobs.to_resend(session, 1, grace=GRACE) == sent[:3]
+        assert jobs.to_resend(session, 4, grace=GRACE) == []  # sent again just now, and queued
+    assert jobs.work_once(session, "w1", sent[0]) == "done"
+
+
+def test_when_the_broker_cannot_count_its_queue_a_message_is_presumed_lost_after_a_lease(session, started):
+    [job] = _jobs(session, started.id)
+    with _later(60):
+        assert jobs.to_resend(session, None, grace=GRACE) == []
+    with _later(jobs.LEASE.total_seconds() + 1):
+        assert jobs.to_resend(session, None, grace=GRACE) == [job.id]
+
+
+def test_a_job_with_no_message_out_is_sent_behind_any_backlog_once_it_is_ready(session, started):
+    [job] = _jobs(session, started.id)
+    FAILURES["left"] = 3
+    assert jobs.work_once(session, "w1", job.id) == "retry"  # its message was used up; it is due in a minute
+    assert jobs.to_resend(session, 10_000, grace=GRACE) == []
+    with _later(61):
+        assert jobs.to_resend(session, 10_000, grace=GRACE) == [job.id]  # the retry fell due
+        [claimed] = jobs.claim(session, "dying-worker", job_id=job.id)
+        assert jobs.to_resend(session, 10_000, grace=GRACE) == []  # claimed: leased to a worker
+    with _later(61 + jobs.LEASE.total_seconds() + 1):
+        assert jobs.to_resend(session, 10_000, grace=GRACE) == [job.id]  # its worker died: the lease ran out
+        assert jobs.fail(session, job.id, jobs.claim(session, "w2", job_id=job.id)[0].locked_by, "нет связи",
+                         retries=0) == "incident"
+        assert jobs.to_resend(session, 0, grace=GRACE) == []  # an incident waits for a person
+        jobs.set_retries(session, job.id, 1)
+        assert jobs.to_resend(session, 10_000, grace=GRACE) == [job.id]
+    assert claimed.attempts == 2
+
+
+def test_a_job_from_before_messages_were_recorded_is_sent_at_the_first_sweep(session, started):
+    [job] = _jobs(session, started.id)
+    session.execute(update(Job).values(sent_at=None))  # as the migration leaves a job of an older release
+    session.commit()
+    assert jobs.to_resend(session, 1, grace=GRACE) == [job.id]
+
+
+def test_external_jobs_are_left_to_their_fetching_workers(session):
+    content = diagram("client_lookup.bpmn")["client_lookup.bpmn"].replace(b'"TOPIC"', b'"crm.lookup_external"')
+    rules = dataclasses.replace(RULES, topic_known=lambda t: t in registry or t == "crm.lookup_external")
+    deploy(session, {"client_lookup.bpmn": content}, name="external", rules=rules)
+    instance = instances.start_process(session, "client_lookup", {"inn": "7707083893"})
+    [job] = _jobs(session, instance.id)
+    assert job.external and job.sent_at is None
+    with _later(jobs.LEASE.total_seconds() + 1):
+        assert jobs.to_resend(session, 0, grace=GRACE) == [] and jobs.to_resend(session, None, grace=GRACE) == []

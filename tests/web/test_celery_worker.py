@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 import redis
+import time_machine
 from sqlalchemy import func, select
 
 from db import Base
-from engine import dispatch, instances, jobs
+from engine import dispatch, instances
 from engine.deployment import deploy
 from engine.models import Job, ProcessInstance
 from tests.conftest import PROJECT, drop_pg_database, fresh_pg_database, make_test_app
@@ -30,6 +31,7 @@ BROKER = own_broker(4)
 DEAD_BROKER = "redis://127.0.0.1:6399/0"  # nothing listens there
 CELERY = str(Path(sys.executable).parent / "celery")
 LEASE_SECONDS = 3
+GRACE_SECONDS = 30  # the default REGLAMENT_JOB_MESSAGE_GRACE_SECONDS
 
 
 def _redis_answers() -> bool:
@@ -103,8 +105,14 @@ def _start(app, count: int) -> None:
         db.session.remove()
 
 
-def _sweep(app) -> None:
-    Scheduler(app).tick(sweep=True)
+def _sweep(app, later: float = 0) -> int:
+    """One sweep as the scheduler runs it, `later` seconds from now; the number of jobs it sent."""
+    with time_machine.travel(time.time() + later, tick=False):
+        return Scheduler(app).tick(sweep=True).swept
+
+
+def _queued() -> int:
+    return redis.Redis.from_url(BROKER).llen("celery")
 
 
 def test_a_celery_worker_process_runs_the_jobs_it_gets_from_redis(cluster):
@@ -145,7 +153,8 @@ def test_a_message_taken_by_a_worker_that_died_before_claiming_its_job_is_sent_a
         assert db.session.scalar(select(Job.status)) == "pending"
         db.session.remove()
     _worker(cluster, "w1")
-    _sweep(app)
+    assert _sweep(app) == 0  # a worker may still be about to claim it
+    assert _sweep(app, later=GRACE_SECONDS + 1) == 1
     _wait_for(lambda: _count(app, ProcessInstance.status == "completed") == 1)
     assert len(cluster[2].read_text().splitlines()) == 1
 
@@ -158,9 +167,19 @@ def test_with_the_broker_down_instances_still_start_and_their_jobs_run_once_it_i
         db.session.remove()
     online = _app(cluster[0])
     _worker(cluster, "w1")
-    _sweep(online)
+    assert _sweep(online, later=GRACE_SECONDS + 1) == 3  # Redis holds none of their messages
     _wait_for(lambda: _count(online, ProcessInstance.status == "completed") == 3)
     assert len(set(cluster[2].read_text().splitlines())) == 3
     with online.app_context():
-        assert jobs.ready_job_ids(db.session) == []
+        assert db.session.scalar(select(func.count()).select_from(Job).where(Job.status != "done")) == 0
         db.session.remove()
+
+
+def test_a_backlog_of_queued_jobs_gets_no_second_messages_however_long_it_waits(cluster):
+    app = _app(cluster[0])
+    _start(app, 20)  # no worker runs yet: twenty messages wait in Redis
+    assert _queued() == 20
+    assert _sweep(app, later=3600) == 0 and _queued() == 20
+    _worker(cluster, "w1")
+    _wait_for(lambda: _count(app, ProcessInstance.status == "completed") == 20)
+    assert len(cluster[2].read_text().splitlines()) == 20 and _queued() == 0

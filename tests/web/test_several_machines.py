@@ -71,6 +71,8 @@ def machines(tmp_path):
     env = {**os.environ, "DATABASE_URL": url, "REGLAMENT_MODE": "distributed", "REGLAMENT_BROKER_URL": BROKER,
            "REGLAMENT_OPERATOR_MODULES": "billing.operators,tests.support.job_operators",
            "REGLAMENT_TEST_EFFECTS": str(effects), "REGLAMENT_JOB_LEASE_SECONDS": str(LEASE_SECONDS),
+           # the message the killed worker held but had not claimed yet is sent again this soon after the queue
+           "REGLAMENT_JOB_MESSAGE_GRACE_SECONDS": str(LEASE_SECONDS),
            "REGLAMENT_SECRET_KEY": "machines-in-miniature", "REGLAMENT_TEST_SLOW_SECONDS": "0.01",
            "PYTHONPATH": str(PROJECT)}  # the test operators live in tests/: the `reglament` script must find them
     processes: list[subprocess.Popen] = []
