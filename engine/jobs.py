@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import DateTime, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -66,13 +66,16 @@ _LOCK_NAMED = {external: _LOCK.where(_jobs.c.id == bindparam("b_id"), _claimable
                for external in (False, True)}
 _LOCK_CHOSEN = {external: _LOCK.where(_jobs.c.id.in_(bindparam("b_ids", expanding=True)), _claimable(_NOW),
                                       _jobs.c.external.is_(external)) for external in (False, True)}
-# The sweep's statements (`to_resend`), each answered from a small partial index of `Job`.
+# The sweep's statements (`Sweep`), each answered from a partial index of `Job`: the jobs with no message out
+# (a few), and those with one (the backlog, counted and read oldest sent first).
+_SENT_BEFORE = bindparam("b_sent", type_=DateTime())
 _UNSENT = (select(_jobs.c.id).where(JOB_UNSENT, _claimable(_NOW)).order_by(_jobs.c.due_at)
            .limit(bindparam("b_limit")))
 _SENT_COUNT = select(func.count()).select_from(_jobs).where(JOB_SENT)
-_LOST = (select(_jobs.c.id).where(JOB_SENT, _jobs.c.sent_at < bindparam("b_sent", type_=DateTime()))
+_LOST = (select(_jobs.c.id).where(JOB_SENT, _jobs.c.sent_at < _SENT_BEFORE, _claimable(_NOW))
          .order_by(_jobs.c.sent_at).limit(bindparam("b_limit")))
-_STAMP = (update(_jobs).where(_jobs.c.id.in_(bindparam("b_ids", expanding=True)), _claimable(_NOW))
+_STAMP = (update(_jobs).where(_jobs.c.id.in_(bindparam("b_ids", expanding=True)), _claimable(_NOW),
+                              or_(_jobs.c.sent_at.is_(None), _jobs.c.sent_at < _SENT_BEFORE))
           .values(sent_at=_NOW).returning(_jobs.c.id))
 _LOCKED_BY = select(*_COLUMNS).where(_jobs.c.id == bindparam("b_id"), _jobs.c.status == "locked",
                                      _jobs.c.locked_by == bindparam("b_worker"))
@@ -256,29 +259,46 @@ def set_retries(session: Session, job_id: str, retries: int, *, scope: Scope = S
     session.commit()
 
 
-def to_resend(session: Session, queued: int | None, *, grace: timedelta, lease: timedelta = LEASE,
-              limit: int = 1000) -> list[str]:
-    """The ready platform jobs that need a broker message, marked sent now and committed (the sweep sends them):
-    those with no message out — a retry that fell due, a claim whose lease ran out, a job from before `sent_at` —
-    and those whose message was lost (a flushed Redis, a worker that died holding it).
+class Sweep:
+    """The scheduler's sweep: the ready platform jobs that need a broker message again, marked sent now and
+    committed (the scheduler sends them). Those with no message out, as soon as they are ready: a retry that fell
+    due, a claim whose lease ran out, a job from before `sent_at`. And those whose message was lost: a flushed
+    Redis, a worker that died holding it.
 
-    Which messages were lost the broker's queue tells, `queued` messages long: it is first in, first out, so the
-    messages still in it are those of the `queued` jobs sent last, and a ready job sent before them had its message
-    taken by someone who never claimed it. Those are resent, oldest first — once sent more than `grace` ago, for a
-    worker may hold a message it is about to claim. So a backlog of queued jobs gets no second messages.
-    With `queued` None (the broker could not tell), a message is presumed lost once it is a `lease` old."""
-    now = clock.now()
-    connection = session.connection()
-    ids = list(connection.execute(_UNSENT, {"b_now": now, "b_limit": limit}).scalars())
-    if queued is None:
-        lost, older_than = limit, now - lease
-    else:
-        lost, older_than = connection.execute(_SENT_COUNT).scalar_one() - queued, now - grace
-    if lost > 0 and len(ids) < limit:
-        ids += connection.execute(_LOST, {"b_sent": older_than, "b_limit": min(lost, limit - len(ids))}).scalars()
-    resent = list(connection.execute(_STAMP, {"b_ids": ids, "b_now": now}).scalars()) if ids else []
-    session.commit()
-    return resent
+    Which messages were lost the broker's queue tells, `queued` messages long. It is first in, first out, so the
+    messages still in it are those of the `queued` jobs sent last; the jobs sent before them, beyond the queue, had
+    their message taken. Most of those are about to be claimed by the worker that took it, so a job beyond the queue
+    is only suspected; one still beyond it `grace` later (the worker that took it never claimed it) is sent again,
+    oldest first. So a backlog, however long and however fast the workers drain it, gets no second messages.
+    Messages in the queue for jobs that need none any more (claimed meanwhile, sent twice) make it look longer: a
+    lost message waits until they are drained. With `queued` None (the broker could not tell), a message is
+    presumed lost once it is a `lease` old."""
+
+    def __init__(self, grace: timedelta, lease: timedelta = LEASE, limit: int = 1000) -> None:
+        self.grace, self.lease, self.limit = grace, lease, limit
+        self._suspected: dict[str, datetime] = {}  # job id → when the sweep first found it beyond the queue
+
+    def __call__(self, session: Session, queued: int | None) -> list[str]:
+        now = clock.now()
+        connection = session.connection()
+        ids = list(connection.execute(_UNSENT, {"b_now": now, "b_limit": self.limit}).scalars())
+        older_than = now - (self.lease if queued is None else self.grace)
+        beyond = self.limit if queued is None else connection.execute(_SENT_COUNT).scalar_one() - queued
+        taken = list(connection.execute(_LOST, {"b_now": now, "b_sent": older_than,
+                                                "b_limit": min(beyond, self.limit)}).scalars()) if beyond > 0 else []
+        if queued is None:
+            lost = taken
+        else:
+            self._suspected = {job_id: self._suspected.get(job_id, now) for job_id in taken}
+            lost = [job_id for job_id, since in self._suspected.items() if now - since >= self.grace]
+        ids += lost[:self.limit - len(ids)]
+        # Stamped only if no other scheduler sent it meanwhile (PostgreSQL checks again after waiting for the row).
+        sent = list(connection.execute(_STAMP, {"b_ids": ids, "b_now": now, "b_sent": older_than}).scalars()
+                    ) if ids else []
+        session.commit()
+        for job_id in sent:
+            self._suspected.pop(job_id, None)
+        return sent
 
 
 def work_once(session: Session, worker_id: str, job_id: str | None = None, lease: timedelta = LEASE,

@@ -157,17 +157,17 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
-# A ready platform job has a broker message out or not (`Job.sent_at`); external jobs never have one.
+# Whether a broker message naming a waiting platform job is out (`Job.sent_at`); external jobs never have one.
 JOB_UNSENT = text("sent_at IS NULL AND status IN ('pending', 'locked') AND NOT external")
-JOB_SENT = text("sent_at IS NOT NULL AND status = 'pending'")
+JOB_SENT = text("sent_at IS NOT NULL AND status IN ('pending', 'locked')")
 
 
 class Job(Base):
     """A service task waiting for a worker (the transactional outbox): written in the transaction that reached the
     task, claimed with a lease, retried with backoff, an incident when retries are exhausted. `external` jobs wait
     for a Camunda external-task worker's fetchAndLock instead of a platform worker. `sent_at` is when a broker
-    message naming a ready platform job was last sent (NULL: none is out — a retry waiting, a claim taken); the
-    sweep reads it to tell a message still queued from one that was lost (`jobs.to_resend`)."""
+    message naming a platform job was last sent (NULL: none is out — a retry waiting, a claim taken); the sweep
+    reads it to tell a message still queued from one that was lost (`jobs.Sweep`)."""
 
     __tablename__ = "job"
     __table_args__ = (

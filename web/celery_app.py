@@ -37,6 +37,7 @@ def celery_init_app(app: Flask) -> Celery:
 
 
 def _queued(celery: Celery) -> int:
-    """The messages waiting in the jobs' queue (declaring it, as a worker does, answers with its length)."""
-    with celery.connection_for_read() as connection:
+    """The messages waiting in the jobs' queue (declaring it, as a worker does, answers with its length). A broker
+    that does not answer at once raises: the scheduler's timers must not wait for it."""
+    with celery.connection_for_read(connect_timeout=2, transport_options={"max_retries": 0}) as connection:
         return connection.default_channel.queue_declare(celery.conf.task_default_queue).message_count

@@ -49,8 +49,9 @@ SETTINGS: dict[str, tuple[str, Any, Any]] = {
     "MODE": ("REGLAMENT_MODE", str, "embedded"),
     "CELERY_BROKER_URL": ("REGLAMENT_BROKER_URL", str, "redis://127.0.0.1:6379/0"),
     "JOB_LEASE_SECONDS": ("REGLAMENT_JOB_LEASE_SECONDS", float, 300.0),
-    # how long a worker may hold a job's message before claiming it; past it, with the queue gone by, it was lost
-    "JOB_MESSAGE_GRACE_SECONDS": ("REGLAMENT_JOB_MESSAGE_GRACE_SECONDS", float, 30.0),
+    # how long a job may stay beyond the broker's queue unclaimed (a worker took its message) before the sweep
+    # presumes the message lost and sends another
+    "JOB_MESSAGE_GRACE_SECONDS": ("REGLAMENT_JOB_MESSAGE_GRACE_SECONDS", float, 10.0),
     "SESSION_COOKIE_SECURE": ("REGLAMENT_SECURE_COOKIES", _bool, False),
     "SESSION_HOURS": ("REGLAMENT_SESSION_HOURS", float, 12.0),
 }

@@ -32,8 +32,8 @@ class Scheduler:
         self.app = app
         self.interval = interval_seconds
         self.sweep_every = sweep_every
-        self.lease = timedelta(seconds=app.config["JOB_LEASE_SECONDS"])
-        self.grace = timedelta(seconds=app.config["JOB_MESSAGE_GRACE_SECONDS"])
+        self.sweep = jobs.Sweep(grace=timedelta(seconds=app.config["JOB_MESSAGE_GRACE_SECONDS"]),
+                                lease=timedelta(seconds=app.config["JOB_LEASE_SECONDS"]))
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -42,8 +42,7 @@ class Scheduler:
         with self.app.app_context():
             try:
                 moved = timers.fire_due(db.session)
-                swept = (jobs.to_resend(db.session, dispatch.queued(), grace=self.grace, lease=self.lease)
-                         if sweep else [])
+                swept = self.sweep(db.session, dispatch.queued()) if sweep else []
                 next_in = timers.seconds_until_next(db.session)
             finally:
                 db.session.remove()

@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 UNSENT = sa.text("sent_at IS NULL AND status IN ('pending', 'locked') AND NOT external")
-SENT = sa.text("sent_at IS NOT NULL AND status = 'pending'")
+SENT = sa.text("sent_at IS NOT NULL AND status IN ('pending', 'locked')")
 
 
 def upgrade():

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
 from marshmallow import Schema, fields
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from engine import clock, instances, jobs
 from engine.deployment import deploy
@@ -283,44 +284,92 @@ def _sent_one_by_one(session, started, more: int) -> list[str]:
 
 def test_jobs_whose_messages_still_wait_in_the_queue_get_no_second_message_however_long_they_wait(session, started):
     _sent_one_by_one(session, started, 3)
-    with _later(3600):
-        assert jobs.to_resend(session, 4, grace=GRACE) == []
+    sweep = jobs.Sweep(GRACE)
+    for hours in (1, 2):
+        with _later(hours * 3600):
+            assert sweep(session, 4) == []
 
 
-def test_the_queue_holds_the_messages_sent_last_so_jobs_sent_before_them_are_sent_again(session, started):
+def test_a_message_a_worker_has_just_taken_is_not_mistaken_for_a_lost_one(session, started):
     sent = _sent_one_by_one(session, started, 3)
-    # The queue holds one message: the newest job's. The other three were taken by someone who never claimed them.
-    assert jobs.to_resend(session, 1, grace=GRACE) == []  # not yet: a worker may hold a message it is about to claim
-    with _later(GRACE.total_seconds() + 5):
-        assert jobs.to_resend(session, 1, grace=GRACE) == sent[:3]
-        assert jobs.to_resend(session, 4, grace=GRACE) == []  # sent again just now, and queued
+    sweep = jobs.Sweep(GRACE)
+    with _later(3600):
+        assert sweep(session, 3) == []  # the oldest job's message is out of the queue: a worker took it…
+        assert jobs.claim(session, "w1", job_id=sent[0])  # …and claims it
+    with _later(3600 + 2 * GRACE.total_seconds()):
+        assert sweep(session, 3) == []
+
+
+def test_a_job_beyond_the_queue_for_longer_than_the_grace_is_sent_again_once(session, started):
+    sent = _sent_one_by_one(session, started, 3)
+    # The queue holds one message, the newest job's: the other three were taken by someone who never claimed them.
+    sweep, other_scheduler = jobs.Sweep(GRACE), jobs.Sweep(GRACE)
+    with _later(3600):
+        assert sweep(session, 1) == [] and other_scheduler(session, 1) == []  # suspected: maybe about to be claimed
+    with _later(3600 + GRACE.total_seconds() + 5):
+        assert sweep(session, 1) == sent[:3]
+        assert other_scheduler(session, 4) == [] and sweep(session, 4) == []  # sent again just now, and queued
     assert jobs.work_once(session, "w1", sent[0]) == "done"
+
+
+def test_two_schedulers_sweeping_at_once_send_a_lost_job_once(app, started):
+    [job] = _jobs(db.session, started.id)
+    db.session.remove()
+    meeting = threading.Barrier(2, timeout=10)
+
+    def meet_before_stamping(_conn, _cursor, statement, *_args) -> None:
+        if statement.lstrip().startswith("UPDATE job SET sent_at"):
+            meeting.wait()  # both sweeps have chosen the job; now both mark it sent
+
+    def sweep() -> list[str]:
+        with app.app_context():
+            try:
+                return jobs.Sweep(GRACE)(db.session, None)
+            finally:
+                db.session.remove()
+
+    event.listen(db.engine, "before_cursor_execute", meet_before_stamping)
+    try:
+        with _later(jobs.LEASE.total_seconds() + 1), ThreadPoolExecutor(2) as pool:
+            sweeps = [pool.submit(sweep) for _ in range(2)]
+            sent = sorted(each.result(timeout=30) for each in sweeps)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", meet_before_stamping)
+    assert sent == [[], [job.id]]
 
 
 def test_when_the_broker_cannot_count_its_queue_a_message_is_presumed_lost_after_a_lease(session, started):
     [job] = _jobs(session, started.id)
+    sweep = jobs.Sweep(GRACE)
     with _later(60):
-        assert jobs.to_resend(session, None, grace=GRACE) == []
+        assert sweep(session, None) == []
     with _later(jobs.LEASE.total_seconds() + 1):
-        assert jobs.to_resend(session, None, grace=GRACE) == [job.id]
+        assert sweep(session, None) == [job.id]
 
 
 def test_a_job_with_no_message_out_is_sent_behind_any_backlog_once_it_is_ready(session, started):
     [job] = _jobs(session, started.id)
+    sweep = jobs.Sweep(GRACE)
     FAILURES["left"] = 3
     assert jobs.work_once(session, "w1", job.id) == "retry"  # its message was used up; it is due in a minute
-    assert jobs.to_resend(session, 10_000, grace=GRACE) == []
+    assert sweep(session, 10_000) == []
     with _later(61):
-        assert jobs.to_resend(session, 10_000, grace=GRACE) == [job.id]  # the retry fell due
+        assert sweep(session, 10_000) == [job.id]  # the retry fell due
         [claimed] = jobs.claim(session, "dying-worker", job_id=job.id)
-        assert jobs.to_resend(session, 10_000, grace=GRACE) == []  # claimed: leased to a worker
-    with _later(61 + jobs.LEASE.total_seconds() + 1):
-        assert jobs.to_resend(session, 10_000, grace=GRACE) == [job.id]  # its worker died: the lease ran out
+        assert sweep(session, 10_000) == []  # claimed: leased to a worker
+    lease_over = 61 + jobs.LEASE.total_seconds() + 1
+    with _later(lease_over):
+        assert sweep(session, 10_000) == [job.id]  # its worker died: the lease ran out
+    # That message is lost too (Redis restarted empty): the job, still leased to the dead worker, is sent again.
+    with _later(lease_over + GRACE.total_seconds() + 1):
+        assert sweep(session, 0) == []
+    with _later(lease_over + 2 * GRACE.total_seconds() + 2):
+        assert sweep(session, 0) == [job.id]
         assert jobs.fail(session, job.id, jobs.claim(session, "w2", job_id=job.id)[0].locked_by, "нет связи",
                          retries=0) == "incident"
-        assert jobs.to_resend(session, 0, grace=GRACE) == []  # an incident waits for a person
+        assert sweep(session, 0) == []  # an incident waits for a person
         jobs.set_retries(session, job.id, 1)
-        assert jobs.to_resend(session, 10_000, grace=GRACE) == [job.id]
+        assert sweep(session, 10_000) == [job.id]
     assert claimed.attempts == 2
 
 
@@ -328,7 +377,7 @@ def test_a_job_from_before_messages_were_recorded_is_sent_at_the_first_sweep(ses
     [job] = _jobs(session, started.id)
     session.execute(update(Job).values(sent_at=None))  # as the migration leaves a job of an older release
     session.commit()
-    assert jobs.to_resend(session, 1, grace=GRACE) == [job.id]
+    assert jobs.Sweep(GRACE)(session, 1) == [job.id]
 
 
 def test_external_jobs_are_left_to_their_fetching_workers(session):
@@ -339,4 +388,4 @@ def test_external_jobs_are_left_to_their_fetching_workers(session):
     [job] = _jobs(session, instance.id)
     assert job.external and job.sent_at is None
     with _later(jobs.LEASE.total_seconds() + 1):
-        assert jobs.to_resend(session, 0, grace=GRACE) == [] and jobs.to_resend(session, None, grace=GRACE) == []
+        assert jobs.Sweep(GRACE)(session, 0) == [] and jobs.Sweep(GRACE)(session, None) == []
