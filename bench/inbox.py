@@ -87,8 +87,6 @@ def generate(url: str, tasks: int, open_tasks: int, partners: int, users: int) -
             "'[\"partner_operator\"]', '[]', CASE WHEN i % 7 = 0 THEN 70 ELSE 50 END, "
             "now() + ((i % 11) - 4) * interval '1 day', now() - (i % 1000) * interval '1 minute' "
             "FROM generate_series(0, :n - 1) i"), {"n": tasks, "p": partners, "every": every, "k": per_partner})
-        conn.execute(text("INSERT INTO human_task_candidate (task_id, group_name, partner_id) "
-                          "SELECT id, 'partner_operator', partner_id FROM human_task WHERE status = 'open'"))
     with engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
     engine.dispose()

@@ -132,18 +132,6 @@ class HumanTask(Base):
     completed_by: Mapped[str | None] = mapped_column(String(80))
 
 
-class HumanTaskCandidate(Base):
-    """One row per (open task, candidate group): the index the group worklist reads."""
-
-    __tablename__ = "human_task_candidate"
-
-    task_id: Mapped[str] = mapped_column(ForeignKey("human_task.id", ondelete="CASCADE"), primary_key=True)
-    group_name: Mapped[str] = mapped_column(String(40), primary_key=True)
-    partner_id: Mapped[int | None]
-
-    __table_args__ = (Index("ix_human_task_candidate_group", "group_name", "partner_id"),)
-
-
 class AuditEvent(Base):
     __tablename__ = "audit_event"
 

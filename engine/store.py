@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, String, bindparam, case, delete, insert, select, update
+from sqlalchemy import DateTime, String, bindparam, case, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.errors import Conflict, NotFound
-from engine.models import AuditEvent, HumanTask, HumanTaskCandidate, Job, ProcessInstance, Timer
+from engine.models import AuditEvent, HumanTask, Job, ProcessInstance, Timer
 from engine.runtime import WaitingServiceTask, WaitingTimer, WaitingUserTask
 from engine.scope import Scope
 from engine.serializer import dump_data
@@ -60,7 +60,6 @@ class TaskRecord:
 # Table-level statements: the ORM's bulk and unit-of-work layers cost more than the statements themselves here.
 _instances = ProcessInstance.__table__
 _tasks = HumanTask.__table__
-_candidates = HumanTaskCandidate.__table__
 _events = AuditEvent.__table__
 _jobs = Job.__table__
 _timers = Timer.__table__
@@ -88,7 +87,6 @@ _CLOSE_TASKS = (update(_tasks).where(_tasks.c.id.in_(_GONE), _tasks.c.status == 
                         ended_at=bindparam("b_now", type_=DateTime()),
                         completed_by=case((_tasks.c.id == bindparam("b_completed", type_=String()),
                                            bindparam("b_actor", type_=String())), else_=None)))
-_DROP_CANDIDATES = delete(_candidates).where(_candidates.c.task_id.in_(_GONE))
 _CANCEL_JOBS = (update(_jobs).where(_jobs.c.task_id.in_(_GONE), _jobs.c.status.in_(("pending", "locked", "incident")))
                 .values(status="cancelled", ended_at=bindparam("b_now", type_=DateTime()), locked_by=None,
                         lock_expires_at=None))
@@ -189,14 +187,11 @@ def project_tasks(session: Session, instance: InstanceRecord, before: Iterable[s
     if gone:
         connection = session.connection()
         connection.execute(_CLOSE_TASKS, {"b_gone": gone, "b_completed": completed, "b_now": now, "b_actor": actor})
-        connection.execute(_DROP_CANDIDATES, {"b_gone": gone})
     known = set(before)
     new = [task for task in after if task.id not in known]
     if not new:
         return []
     insert_rows(session, _tasks, [_task_row(instance, task, now) for task in new])
-    insert_rows(session, _candidates, [{"task_id": t.id, "group_name": g, "partner_id": instance.partner_id}
-                                       for t in new for g in t.candidate_groups])
     return [event("task_created", instance.id, instance.partner_id, actor, task_id=t.id, task_key=t.task_key)
             for t in new]
 

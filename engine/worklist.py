@@ -3,7 +3,6 @@ comments, saved filters and the history of an instance. Every read goes through 
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 from collections.abc import Iterable
@@ -20,8 +19,8 @@ import texts
 from db import dialect_insert
 from engine import clock, instances, task_search
 from engine.errors import Conflict, EngineError, Forbidden, InvalidInput, NotFound
-from engine.models import AuditEvent, Deployment, HumanTask, HumanTaskCandidate, ProcessDefinition, Resource
-from engine.queries import task_or_404
+from engine.models import AuditEvent, Deployment, HumanTask, ProcessDefinition, Resource
+from engine.queries import escape_like, listed, lists, task_or_404
 from engine.scope import Scope
 from engine.worklist_models import InboxVisit, SavedFilter, TaskAttachment, TaskComment
 from texts import N_
@@ -166,10 +165,9 @@ def view_statements(scope: Scope, query: InboxQuery) -> tuple[Select, Select]:
 def view_values(scope: Scope, query: InboxQuery | None, now: datetime) -> dict[str, Any]:
     """The values that the kept statements of `scope` (and of the view `query`) run with at `now`."""
     values: dict[str, Any] = {"now": now, "username": scope.username or "", "partner_id": scope.partner_id,
-                              # candidate_users is a JSON list written by json.dumps: the quoted name is a substring
-                              "named": "%" + _escape_like(json.dumps(scope.username)) + "%"}
+                              "named": listed(scope.username or "")}
     if query is not None:
-        pattern = "%" + _escape_like(query.text.strip()) + "%" if query.text else None
+        pattern = "%" + escape_like(query.text.strip()) + "%" if query.text else None
         values.update(process=query.process, priority_min=query.priority_min, pattern=pattern,
                       search=pattern and pattern.lower(),
                       due_from=query.due_from and _local_midnight(query.due_from),
@@ -434,17 +432,9 @@ def _open(scope: Scope) -> Select:
     return scope.restrict(select(HumanTask), HumanTask.partner_id).where(HumanTask.status == "open")
 
 
-def _group_task_ids(scope: Scope) -> Select:
-    groups = sorted(scope.groups)
-    candidates = select(HumanTaskCandidate.task_id).where(HumanTaskCandidate.group_name.in_(groups))
-    return scope.restrict(candidates, HumanTaskCandidate.partner_id)
-
-
 def _offered(scope: Scope) -> ColumnElement[bool]:
     """Unclaimed and offered to one of the caller's groups or to the caller by name (`camunda:candidateUsers`)."""
-    offers = []
-    if scope.groups:
-        offers.append(HumanTask.id.in_(_group_task_ids(scope)))
+    offers = [lists(HumanTask.candidate_groups, group) for group in sorted(scope.groups)]
     if scope.username is not None:
         offers.append(cast(HumanTask.candidate_users, Text).like(_NAMED, escape="\\"))
     if not offers:
@@ -515,10 +505,6 @@ def _filtered(statement: Select, process: bool, due_from: bool, due_to: bool, pr
 
 def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=clock.BUSINESS_TZ).astimezone(UTC)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def describe(query: InboxQuery) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from sqlalchemy import DDL, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db import Base, utcnow
-from engine.models import HumanTask, HumanTaskCandidate
+from engine.models import HumanTask
 
 # Partial indexes over the open tasks only (a few percent of the table): the tabs walk them in due order and stop
 # after a page. The order columns match SORTS["due"] plus the id tie-break, so no sort step is needed.
@@ -18,17 +18,20 @@ Index("ix_human_task_open_by_partner", HumanTask.partner_id, HumanTask.due_at, H
       postgresql_where=_OPEN, sqlite_where=_OPEN)
 Index("ix_human_task_unclaimed_by_partner", HumanTask.partner_id, HumanTask.due_at, HumanTask.id,
       postgresql_where=_OPEN & HumanTask.assignee.is_(None), sqlite_where=_OPEN & HumanTask.assignee.is_(None))
-# The group tab's candidate lookup answered from the index alone (no visit of the candidate rows).
-Index("ix_human_task_candidate_lookup", HumanTaskCandidate.group_name, HumanTaskCandidate.partner_id,
-      HumanTaskCandidate.task_id)
 Index("ix_human_task_open_by_assignee", HumanTask.assignee, HumanTask.due_at, HumanTask.id,
       postgresql_where=_OPEN, sqlite_where=_OPEN)
 # The tab counters (`worklist.tab_counts`: WHERE status = 'open' [AND partner_id = ?], counted by assignee,
 # offer, due and creation time) read from this index alone on PostgreSQL — an index-only scan, no visit of the
 # table's pages, which the open tasks are spread over. SQLite has no INCLUDE: there it is the partner key only.
-COUNTED = ("assignee", "due_at", "created_at", "id", "candidate_users")
+COUNTED = ("assignee", "due_at", "created_at", "id", "candidate_users", "candidate_groups")
 Index("ix_human_task_open_counters", HumanTask.partner_id, postgresql_include=list(COUNTED),
       postgresql_where=_OPEN, sqlite_where=_OPEN)
+# A task is offered to a group or a user when its JSON list names them (`queries.lists`): a LIKE over the list's
+# text, whose share of matching rows PostgreSQL knows only from statistics on that text — without them it guesses
+# one row in two hundred and walks the whole partner's tasks to sort them instead of stopping after a page.
+OFFERED_STATISTICS = DDL("CREATE STATISTICS IF NOT EXISTS human_task_offered "
+                         "ON (CAST(candidate_groups AS TEXT)), (CAST(candidate_users AS TEXT)) FROM human_task")
+event.listen(HumanTask.__table__, "after_create", OFFERED_STATISTICS.execute_if(dialect="postgresql"))
 
 
 class TaskComment(Base):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from engine import store
-from engine.models import AuditEvent, HumanTaskCandidate
+from engine.models import AuditEvent, HumanTask
 
 
 def _events(count: int) -> list[dict]:
@@ -32,10 +34,12 @@ def test_more_rows_than_one_statement_takes_are_all_inserted(session):
 
 
 def test_a_failing_statement_in_a_pipelined_block_raises_the_usual_error_and_nothing_is_kept(session):
-    orphan = {"task_id": "no-such-task", "group_name": "uk_lawyer", "partner_id": None}
+    orphan = {"id": "t-1", "instance_id": "no-such-instance", "definition_id": "d:1", "definition_key": "d",
+              "task_key": "review", "name": "Проверить", "status": "open", "candidate_groups": ["uk_lawyer"],
+              "candidate_users": [], "priority": 50, "created_at": datetime(2026, 12, 7)}
     with pytest.raises(IntegrityError):
         with store.pipelined(session):
             store.write_events(session, _events(2))
-            store.insert_rows(session, HumanTaskCandidate.__table__, [orphan])  # the foreign key refuses it
+            store.insert_rows(session, HumanTask.__table__, [orphan])  # the foreign key refuses it
     session.rollback()
     assert session.scalar(select(func.count()).select_from(AuditEvent)) == 0
