@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, Select, Text, cast, func, literal, select
+from sqlalchemy import ColumnElement, Select, Text, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
@@ -145,15 +145,19 @@ def _task_query(scope: Scope, where: TaskFilter) -> Select:
 
 
 def lists(column, name: str) -> ColumnElement[bool]:
-    """The task's JSON list `column` (its candidate groups) holds `name`: a substring test of the list's text, which
-    PostgreSQL answers from the inbox's covering index, its statistics on that text telling how many match. The
-    pattern is written into the statement, so that a prepared plan knows it too."""
-    return cast(column, Text).like(literal(listed(name), literal_execute=True), escape="\\")
+    """The JSON list `column` of a task (its candidate groups or users) holds `name`: LIKE tests of the list's text
+    (`listed`), which the inbox's covering index of the open tasks answers, and PostgreSQL's statistics on that text
+    tell how many match. The patterns are written into the statement, so that a prepared plan knows them too."""
+    text = cast(column, Text)
+    return or_(*(text.like(literal(pattern, literal_execute=True), escape="\\") for pattern in listed(name)))
 
 
-def listed(name: str) -> str:
-    """The LIKE pattern of `name` as an element of a JSON list written by json.dumps (a quoted, escaped string)."""
-    return "%" + escape_like(json.dumps(name)) + "%"
+def listed(name: str) -> tuple[str, str]:
+    """The LIKE patterns of `name` as the first element or a later one of a JSON list written by json.dumps. Inside
+    an element every quote is escaped, so a bare quote after `[` or `, ` starts one: `x", "uk_lawyer` is not
+    mistaken for `uk_lawyer`."""
+    element = escape_like(json.dumps(name))
+    return "[" + element + "%", "%, " + element + "%"
 
 
 def escape_like(text: str) -> str:

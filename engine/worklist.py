@@ -124,7 +124,8 @@ _TIME = HumanTask.__table__.c.due_at.type
 _NOW = bindparam("now", type_=_TIME)
 _USERNAME = bindparam("username", type_=String())
 _PARTNER = bindparam("partner_id", type_=Integer())
-_NAMED = bindparam("named", type_=String())  # the caller's quoted name, a LIKE pattern over candidate_users
+# the caller's name as the first or a later element of candidate_users: LIKE patterns (`queries.listed`)
+_NAMED = (bindparam("named_first", type_=String()), bindparam("named_later", type_=String()))
 _PROCESS = bindparam("process", type_=String())
 _DUE_FROM = bindparam("due_from", type_=_TIME)
 _DUE_TO = bindparam("due_to", type_=_TIME)
@@ -165,7 +166,7 @@ def view_statements(scope: Scope, query: InboxQuery) -> tuple[Select, Select]:
 def view_values(scope: Scope, query: InboxQuery | None, now: datetime) -> dict[str, Any]:
     """The values that the kept statements of `scope` (and of the view `query`) run with at `now`."""
     values: dict[str, Any] = {"now": now, "username": scope.username or "", "partner_id": scope.partner_id,
-                              "named": listed(scope.username or "")}
+                              **dict(zip(("named_first", "named_later"), listed(scope.username or ""), strict=True))}
     if query is not None:
         pattern = "%" + escape_like(query.text.strip()) + "%" if query.text else None
         values.update(process=query.process, priority_min=query.priority_min, pattern=pattern,
@@ -436,7 +437,8 @@ def _offered(scope: Scope) -> ColumnElement[bool]:
     """Unclaimed and offered to one of the caller's groups or to the caller by name (`camunda:candidateUsers`)."""
     offers = [lists(HumanTask.candidate_groups, group) for group in sorted(scope.groups)]
     if scope.username is not None:
-        offers.append(cast(HumanTask.candidate_users, Text).like(_NAMED, escape="\\"))
+        users = cast(HumanTask.candidate_users, Text)
+        offers.extend(users.like(pattern, escape="\\") for pattern in _NAMED)
     if not offers:
         return false()
     return HumanTask.assignee.is_(None) & or_(*offers)

@@ -26,9 +26,9 @@ Index("ix_human_task_open_by_assignee", HumanTask.assignee, HumanTask.due_at, Hu
 COUNTED = ("assignee", "due_at", "created_at", "id", "candidate_users", "candidate_groups")
 Index("ix_human_task_open_counters", HumanTask.partner_id, postgresql_include=list(COUNTED),
       postgresql_where=_OPEN, sqlite_where=_OPEN)
-# A task is offered to a group or a user when its JSON list names them (`queries.lists`): a LIKE over the list's
+# A task is offered to a group or a user when its JSON list names them (`queries.listed`): LIKE tests of the list's
 # text, whose share of matching rows PostgreSQL knows only from statistics on that text — without them it guesses
-# one row in two hundred and walks the whole partner's tasks to sort them instead of stopping after a page.
+# far too few and walks all of a partner's tasks to sort them instead of stopping after a page.
 OFFERED_STATISTICS = DDL("CREATE STATISTICS IF NOT EXISTS human_task_offered "
                          "ON (CAST(candidate_groups AS TEXT)), (CAST(candidate_users AS TEXT)) FROM human_task")
 event.listen(HumanTask.__table__, "after_create", OFFERED_STATISTICS.execute_if(dialect="postgresql"))

@@ -52,12 +52,12 @@ def downgrade():
     with op.batch_alter_table('human_task_candidate', schema=None) as batch_op:
         batch_op.create_index('ix_human_task_candidate_group', ['group_name', 'partner_id'], unique=False)
         batch_op.create_index('ix_human_task_candidate_lookup', ['group_name', 'partner_id', 'task_id'], unique=False)
-    # the rows of the open tasks, from their own lists
+    # the rows of the open tasks, from their own lists (once per group; a name longer than the old column is left out)
     elements = ("json_array_elements_text(t.candidate_groups)" if op.get_bind().dialect.name == 'postgresql'
                 else "json_each(t.candidate_groups)")
     value = "g" if op.get_bind().dialect.name == 'postgresql' else "g.value"
-    op.execute(f"INSERT INTO human_task_candidate (task_id, group_name, partner_id) SELECT t.id, {value}, "
-               f"t.partner_id FROM human_task t, {elements} AS g WHERE t.status = 'open'")
+    op.execute(f"INSERT INTO human_task_candidate (task_id, group_name, partner_id) SELECT DISTINCT t.id, {value}, "
+               f"t.partner_id FROM human_task t, {elements} AS g WHERE t.status = 'open' AND length({value}) <= 40")
     if op.get_bind().dialect.name == 'postgresql':
         op.execute("DROP STATISTICS IF EXISTS human_task_offered")
     _counters_index(COUNTED[:-1])
