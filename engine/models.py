@@ -161,7 +161,7 @@ class Job(Base):
     __table_args__ = (
         Index("ix_job_ready", "status", "external", "due_at"),
         Index("ix_job_topic", "topic", "status"),
-        # the sweep's two small sets: jobs with no message out, and the pending ones with one, oldest sent first
+        # the sweep's two sets: jobs with no message out (a few), and those with one (a backlog), oldest sent first
         Index("ix_job_unsent", "due_at", postgresql_where=JOB_UNSENT, sqlite_where=JOB_UNSENT),
         Index("ix_job_sent", "sent_at", postgresql_where=JOB_SENT, sqlite_where=JOB_SENT),
     )

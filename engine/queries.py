@@ -148,8 +148,14 @@ def lists(column, name: str) -> ColumnElement[bool]:
     """The JSON list `column` of a task (its candidate groups or users) holds `name`: LIKE tests of the list's text
     (`listed`), which the inbox's covering index of the open tasks answers, and PostgreSQL's statistics on that text
     tell how many match. The patterns are written into the statement, so that a prepared plan knows them too."""
+    return list_matches(column, [literal(pattern, literal_execute=True) for pattern in listed(name)])
+
+
+def list_matches(column, patterns) -> ColumnElement[bool]:
+    """The text of the JSON list `column` matches one of the LIKE `patterns` (`listed`'s, or parameters bound to
+    them)."""
     text = cast(column, Text)
-    return or_(*(text.like(literal(pattern, literal_execute=True), escape="\\") for pattern in listed(name)))
+    return or_(*(text.like(pattern, escape="\\") for pattern in patterns))
 
 
 def listed(name: str) -> tuple[str, str]:

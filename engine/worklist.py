@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from cachetools import LRUCache, cached
-from sqlalchemy import ColumnElement, Row, Select, Text, bindparam, cast, delete, false, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, bindparam, delete, false, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Integer, String
 
@@ -20,7 +20,7 @@ from db import dialect_insert
 from engine import clock, instances, task_search
 from engine.errors import Conflict, EngineError, Forbidden, InvalidInput, NotFound
 from engine.models import AuditEvent, Deployment, HumanTask, ProcessDefinition, Resource
-from engine.queries import escape_like, listed, lists, task_or_404
+from engine.queries import escape_like, list_matches, listed, lists, task_or_404
 from engine.scope import Scope
 from engine.worklist_models import InboxVisit, SavedFilter, TaskAttachment, TaskComment
 from texts import N_
@@ -437,8 +437,7 @@ def _offered(scope: Scope) -> ColumnElement[bool]:
     """Unclaimed and offered to one of the caller's groups or to the caller by name (`camunda:candidateUsers`)."""
     offers = [lists(HumanTask.candidate_groups, group) for group in sorted(scope.groups)]
     if scope.username is not None:
-        users = cast(HumanTask.candidate_users, Text)
-        offers.extend(users.like(pattern, escape="\\") for pattern in _NAMED)
+        offers.append(list_matches(HumanTask.candidate_users, _NAMED))
     if not offers:
         return false()
     return HumanTask.assignee.is_(None) & or_(*offers)

@@ -21,8 +21,8 @@ def celery_init_app(app: Flask) -> Celery:
         broker_url=app.config["CELERY_BROKER_URL"],
         task_ignore_result=True,
         # A message only names a job; the job's row and lease are the truth. A message lost (a killed worker, a
-        # flushed Redis) is the sweep's to send again (`jobs.to_resend`): once the queue holds no message for the
-        # job while it is unclaimed, once the lease has run out if a worker had claimed it. So the broker keeps no
+        # flushed Redis) is the sweep's to send again (`jobs.Sweep`): once its job has stayed beyond the queue
+        # unclaimed for a grace, once the lease has run out if a worker had claimed it. So the broker keeps no
         # unacknowledged copies: Redis' acknowledgement emulation would be a second redelivery, at two Redis
         # transactions on every job.
         broker_transport_options={"ack_emulation": False},
