@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from billing.models import Account, Allocation, Charge, Payment
+from db.scope import PartnerScope
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class Debtor:
     days_overdue: int
 
 
-def debtors(session: Session, on: date, *, partner_id: int | None = None, client_type: str | None = None,
+def debtors(session: Session, on: date, *, scope: PartnerScope, client_type: str | None = None,
             min_debt: Decimal = Decimal("0.01"), min_days: int = 1, limit: int | None = None) -> list[Debtor]:
     """Accounts with overdue debt on `on` of at least `min_debt`, whose oldest unpaid bucket is `min_days` late.
 
@@ -44,8 +45,7 @@ def debtors(session: Session, on: date, *, partner_id: int | None = None, client
              .having(func.sum(buckets.c.owed) >= int(min_debt * 100))
              .having(func.min(buckets.c.due_date) <= on - timedelta(days=min_days))
              .order_by(func.sum(buckets.c.owed).desc(), Account.id))
-    if partner_id is not None:
-        query = query.where(Account.partner_id == partner_id)
+    query = scope.restrict(query, Account.partner_id)
     if client_type is not None:
         query = query.where(Account.client_type == client_type)
     if limit is not None:

@@ -13,6 +13,7 @@ from billing.penalty import individual_penalty, legal_entity_penalty
 from clients import sessions
 from clients.models import ACCOUNTING_METHODS
 from engine.operators import operator
+from engine.scope import Scope
 
 CLIENT_TYPES = ("ФЛ", "ЮЛ", "ИП")
 
@@ -83,8 +84,8 @@ def list_debtors(on: date, partner_id: int | None, client_type: str | None, min_
                  limit: int) -> dict:
     """Accounts with overdue debt: amount, oldest due date, days overdue, client type (read only)."""
     with sessions.open_session() as session:
-        found = debtors.debtors(session, on, partner_id=partner_id, client_type=client_type, min_debt=min_debt,
-                                min_days=min_days, limit=limit)
+        found = debtors.debtors(session, on, scope=Scope(partner_id=partner_id), client_type=client_type,
+                                min_debt=min_debt, min_days=min_days, limit=limit)
     return {"debtor_count": len(found), "debt_total": sum((d.debt for d in found), Decimal("0.00")),
             "debtors": [{"account_id": d.account_id, "number": d.number, "client_type": d.client_type,
                          "debt": d.debt, "oldest_due_date": d.oldest_due_date, "days_overdue": d.days_overdue}
@@ -146,7 +147,8 @@ class PenaltiesInputs(Schema):
 def compute_penalties(on: date, partner_id: int | None, account_id: int | None) -> dict:
     """Penalties over the debt buckets of an account or a partner as of a date (read only, so idempotent)."""
     with sessions.open_session() as session:
-        totals = penalty_batch.compute_penalties(session, on, partner_id=partner_id, account_id=account_id)
+        totals = penalty_batch.compute_penalties(session, on, scope=Scope(partner_id=partner_id),
+                                                 account_id=account_id)
     return {"penalty_total": totals.total, "penalty_buckets": totals.buckets,
             "penalty_accounts": len(totals.by_account)}
 

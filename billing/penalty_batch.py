@@ -43,6 +43,7 @@ from billing.penalty import Payment as PenaltyPayment
 from billing.penalty import penalty, penalty_tiers
 from billing.reference import rate_table
 from clients.models import CLIENT_KINDS
+from db.scope import PartnerScope
 
 
 @dataclass(frozen=True)
@@ -57,17 +58,13 @@ def _kind(client_type: str) -> str:
     return "individuals" if client_type == "ФЛ" else "legal_entities"
 
 
-def compute_penalties(session: Session, on: date, *, partner_id: int | None = None,
+def compute_penalties(session: Session, on: date, *, scope: PartnerScope,
                       account_id: int | None = None) -> PenaltyTotals:
-    """Penalty of every bucket due before `on` (of the partner, the account, or all), counted to `on`."""
-    scope = []
-    if partner_id is not None:
-        scope.append(Account.partner_id == partner_id)
-    if account_id is not None:
-        scope.append(Account.id == account_id)
+    """Penalty of every bucket due before `on` within `scope` (of the one account, or of all), counted to `on`."""
+    one_account = [] if account_id is None else [Account.id == account_id]
     key_rates, caps = rate_table(session, "key_rate"), rate_table(session, "penalty_cap")
-    buckets = [Charge.due_date < on, Charge.amount_kopecks > 0, *scope]
-    credits = [Charge.due_date < on, Charge.amount_kopecks < 0, *scope]
+    buckets = [Charge.due_date < on, Charge.amount_kopecks > 0, *one_account]
+    credits = [Charge.due_date < on, Charge.amount_kopecks < 0, *one_account]
     paid_by_then = (select(Allocation.id).join(Payment, Payment.id == Allocation.payment_id)
                     .where(Allocation.charge_id == Charge.id, Payment.paid_on <= on))
     credit_line = aliased(Charge)
@@ -77,12 +74,12 @@ def compute_penalties(session: Session, on: date, *, partner_id: int | None = No
     # go through penalty.py one by one, driven from the (few) allocations and credit lines rather than from the
     # buckets. Their data is read first; their arithmetic (pure Python) runs in a thread while the database works
     # through the set-based pass on this session (the driver releases the GIL while it waits for the server).
-    irregular = union(
-        select(Charge.account_id, Charge.period).select_from(Allocation)
-        .join(Payment, Payment.id == Allocation.payment_id).join(Charge, Charge.id == Allocation.charge_id)
-        .join(Account, Account.id == Charge.account_id).where(*buckets, Payment.paid_on <= on),
-        select(Charge.account_id, Charge.period).join(Account, Account.id == Charge.account_id)
-        .where(*credits)).subquery()
+    paid_against = (select(Charge.account_id, Charge.period).select_from(Allocation)
+                    .join(Payment, Payment.id == Allocation.payment_id).join(Charge, Charge.id == Allocation.charge_id)
+                    .join(Account, Account.id == Charge.account_id).where(*buckets, Payment.paid_on <= on))
+    lowered = select(Charge.account_id, Charge.period).join(Account, Account.id == Charge.account_id).where(*credits)
+    irregular = union(scope.restrict(paid_against, Account.partner_id),
+                      scope.restrict(lowered, Account.partner_id)).subquery()
     in_irregular = and_(irregular.c.account_id == Charge.account_id, irregular.c.period == Charge.period)
     months, kinds, due_dates, payments = defaultdict(list), {}, {}, defaultdict(list)
     for charge_id, account, period, kopecks, due, client_type in session.execute(
@@ -99,7 +96,7 @@ def compute_penalties(session: Session, on: date, *, partner_id: int | None = No
         payments[charge_id].append(PenaltyPayment(paid_on, Decimal(allocated).scaleb(-2)))
     with ThreadPoolExecutor(max_workers=1) as pool:
         one_by_one = pool.submit(_one_by_one, months, kinds, due_dates, payments, on, key_rates, caps)
-        count, by_account = _set_based(session, on, buckets, paid_by_then, credited, key_rates, caps)
+        count, by_account = _set_based(session, scope, on, buckets, paid_by_then, credited, key_rates, caps)
         irregular_count, irregular_by_account = one_by_one.result()
     count += irregular_count
     for account, kopecks in irregular_by_account.items():
@@ -108,8 +105,8 @@ def compute_penalties(session: Session, on: date, *, partner_id: int | None = No
                          {account: kopecks for account, kopecks in by_account.items() if kopecks})
 
 
-def _set_based(session: Session, on: date, buckets: list, paid_by_then, credited, key_rates, caps
-               ) -> tuple[int, dict[int, int]]:
+def _set_based(session: Session, scope: PartnerScope, on: date, buckets: list, paid_by_then, credited, key_rates,
+               caps) -> tuple[int, dict[int, int]]:
     """Every bucket without payments by `on` and without credit lines of its month, in one aggregate query."""
     by_account: dict[int, int] = defaultdict(int)
     count = 0
@@ -128,6 +125,7 @@ def _set_based(session: Session, on: date, buckets: list, paid_by_then, credited
                                       coefficients.c.client_type == Account.client_type))
              .where(*buckets, ~exists(paid_by_then), ~exists(credited))
              .group_by(Charge.account_id))
+    clean = scope.restrict(clean, Account.partner_id)
     for account, kopecks, bucket_count in session.execute(clean.execution_options(yield_per=20_000)):
         count += bucket_count
         if kopecks:

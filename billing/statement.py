@@ -16,6 +16,7 @@ from billing.money import rubles
 from billing.penalty import Payment as PenaltyPayment
 from billing.penalty import PenaltyCalculation, individual_penalty, legal_entity_penalty
 from billing.reference import rate_table
+from db.scope import PartnerScope
 
 ZERO = Decimal("0.00")
 
@@ -55,10 +56,10 @@ class AccountStatement:
 
 
 
-def load_account(session: Session, account_id: int, partner_id: int | None = None) -> Account:
-    """The account if the caller may see it; AccountNotFound otherwise."""
+def load_account(session: Session, account_id: int, scope: PartnerScope | None = None) -> Account:
+    """The account if the caller's scope shows it (no scope: the platform itself); AccountNotFound otherwise."""
     account = session.get(Account, account_id)
-    if account is None or (partner_id is not None and account.partner_id != partner_id):
+    if account is None or (scope is not None and not scope.allows(account.partner_id)):
         raise AccountNotFound(f"Лицевой счёт {account_id} не найден")
     return account
 
@@ -88,10 +89,10 @@ def bucket_penalties(session: Session, account: Account, until: date) -> dict[in
             for lines in months.values() for charge_id, kopecks in net_of_credits(lines).items() if kopecks}
 
 
-def account_statement(session: Session, account_id: int, on: date, partner_id: int | None = None
+def account_statement(session: Session, account_id: int, on: date, scope: PartnerScope | None = None
                       ) -> AccountStatement:
     """Charges, payments, debt and penalties by period as of `on`, and the unallocated credit."""
-    account = load_account(session, account_id, partner_id)
+    account = load_account(session, account_id, scope)
     paid = (select(Allocation.charge_id, func.sum(Allocation.amount_kopecks).label("paid"))
             .join(Payment, Payment.id == Allocation.payment_id).where(Payment.paid_on <= on)
             .group_by(Allocation.charge_id).subquery())

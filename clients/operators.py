@@ -9,6 +9,7 @@ from clients.registry import find_duplicates
 from clients.requisites import validate_requisites
 from clients.schemas import RequisitesSchema
 from engine.operators import operator
+from engine.scope import Scope
 
 
 @operator("clients.validate_requisites", inputs=RequisitesSchema, synchronous=True)
@@ -29,7 +30,7 @@ class DuplicateInputs(Schema):
 def find_client_duplicates(partner_id: int | None, inn: str | None, name: str, address: str) -> dict:
     """Live clients with the same ИНН or the same normalized name and address (read only, so idempotent)."""
     with sessions.open_session() as session:
-        found = find_duplicates(session, partner_id, inn=inn, name=name, address=address)
+        found = find_duplicates(session, Scope(partner_id=partner_id), inn=inn, name=name, address=address)
     return {"has_duplicates": bool(found),
             "duplicates": [{"client_id": d.client_id, "name": d.name, "inn": d.inn, "reason": d.reason}
                            for d in found]}

@@ -1,7 +1,7 @@
 """The clients registry: create with requisites validation and duplicate detection, find duplicates, merge.
 
-Services take a session and own their transaction. `partner_id` is the caller's partner (None = every partner):
-a row of another partner does not exist for the caller.
+Services take a session and own their transaction, and the caller's `scope` (db.scope.PartnerScope): a row
+of another partner does not exist for the caller.
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from clients.models import CLIENT_KINDS, Client, ClientObject, Contact, Contract
 from clients.requisites import validate_requisites
+from db.scope import PartnerScope
 
 # Legal-form words and quotes do not tell two clients apart: «ООО "Ромашка"» is ООО Ромашка is ромашка.
 _LEGAL_FORMS = re.compile(r"\b(ооо|оао|зао|пао|ао|ип|нко|ано|муп|гуп|тсж|жск)\b")
@@ -66,9 +67,19 @@ def normalize_address(address: str) -> str:
     return " ".join(text.split())
 
 
-def find_duplicates(session: Session, partner_id: int | None, *, inn: str | None = None, name: str = "",
+def find_duplicates(session: Session, scope: PartnerScope, *, inn: str | None = None, name: str = "",
                     address: str = "", exclude_id: int | None = None) -> list[Duplicate]:
     """Live clients with the same ИНН, or the same normalized name and address, visible to the caller."""
+    query = _duplicate_query(inn, name, address)
+    if query is None:
+        return []
+    if exclude_id is not None:
+        query = query.where(Client.id != exclude_id)
+    return _duplicates(session, scope.restrict(query, Client.partner_id), inn)
+
+
+def _duplicate_query(inn: str | None, name: str, address: str) -> Select | None:
+    """Live clients with the same ИНН or the same normalized name and address; None when nothing identifies one."""
     conditions = []
     if inn:
         conditions.append(Client.inn == inn)
@@ -76,12 +87,11 @@ def find_duplicates(session: Session, partner_id: int | None, *, inn: str | None
     if name_key and address_key:
         conditions.append((Client.name_key == name_key) & (Client.address_key == address_key))
     if not conditions:
-        return []
-    query = select(Client.id, Client.name, Client.inn).where(or_(*conditions), Client.merged_into_id.is_(None))
-    if partner_id is not None:
-        query = query.where(Client.partner_id == partner_id)
-    if exclude_id is not None:
-        query = query.where(Client.id != exclude_id)
+        return None
+    return select(Client.id, Client.name, Client.inn).where(or_(*conditions), Client.merged_into_id.is_(None))
+
+
+def _duplicates(session: Session, query: Select, inn: str | None) -> list[Duplicate]:
     return [Duplicate(row.id, row.name, row.inn, "inn" if inn and row.inn == inn else "name_address")
             for row in session.execute(query.order_by(Client.id))]
 
@@ -99,8 +109,10 @@ def create_client(session: Session, partner_id: int, data: dict[str, Any], *,
     if errors:
         raise InvalidClient(errors)
     name, address = data["name"].strip(), (data.get("address") or "").strip()
-    if not allow_duplicate:
-        duplicates = find_duplicates(session, partner_id, inn=requisites.get("inn"), name=name, address=address)
+    query = _duplicate_query(requisites.get("inn"), name, address)
+    if query is not None and not allow_duplicate:
+        # A duplicate is one of the owner's own clients, whoever registers it (a УК user registers for a partner).
+        duplicates = _duplicates(session, query.where(Client.partner_id == partner_id), requisites.get("inn"))
         if duplicates:
             raise DuplicateClient(duplicates)
     client = Client(
@@ -118,18 +130,18 @@ def create_client(session: Session, partner_id: int, data: dict[str, Any], *,
     return client
 
 
-def get_client(session: Session, partner_id: int | None, client_id: int) -> Client:
+def get_client(session: Session, scope: PartnerScope, client_id: int) -> Client:
     """The client if the caller may see it; ClientNotFound otherwise (another partner's client does not exist)."""
     client = session.get(Client, client_id)
-    if client is None or (partner_id is not None and client.partner_id != partner_id):
+    if client is None or not scope.allows(client.partner_id):
         raise ClientNotFound(f"Клиент {client_id} не найден")
     return client
 
 
-def merge_clients(session: Session, partner_id: int | None, keep_id: int, duplicate_id: int) -> Client:
+def merge_clients(session: Session, scope: PartnerScope, keep_id: int, duplicate_id: int) -> Client:
     """Move the duplicate's objects, contracts and contacts to `keep_id`; the duplicate stays, marked merged."""
-    keep = get_client(session, partner_id, keep_id)
-    duplicate = get_client(session, partner_id, duplicate_id)
+    keep = get_client(session, scope, keep_id)
+    duplicate = get_client(session, scope, duplicate_id)
     if keep.id == duplicate.id or keep.partner_id != duplicate.partner_id:
         raise InvalidClient({"duplicate_id": ["Объединять можно только разных клиентов одного партнёра"]})
     if duplicate.merged_into_id == keep.id:

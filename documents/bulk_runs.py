@@ -18,10 +18,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db import utcnow
+from db.scope import PartnerScope
 from documents.billing_receipts import billed_accounts, receipt_data
 from documents.models import BulkBatch, BulkRun, Document
 from documents.receipts import bulk_receipts
-from documents.registry import DocumentNotFound, PartnerScope
+from documents.registry import DocumentNotFound
 from documents.rendering import renderer
 from documents.storage import FileStore
 

@@ -18,8 +18,9 @@ from pypdf import PdfReader, PdfWriter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from db.scope import PartnerScope
 from documents.models import Document, DocumentItem
-from documents.registry import DocumentNotFound, PartnerScope, today
+from documents.registry import DocumentNotFound, today
 from documents.rendering import DocumentDataError, Meta, Renderer, renderer
 from documents.storage import FileStore
 

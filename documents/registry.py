@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from db.scope import PartnerScope
 from documents.models import Document
 from documents.numbering import next_number
 from documents.rendering import Meta, Renderer, renderer
@@ -27,12 +28,6 @@ BUSINESS_TZ = ZoneInfo("Asia/Novosibirsk")
 
 class DocumentNotFound(LookupError):
     """No such document, or not one the caller may see."""
-
-
-class PartnerScope(Protocol):
-    """What the registry needs of the caller's scope (engine.scope.Scope has it)."""
-
-    def restrict(self, statement: Select, partner_column: Any) -> Select: ...
 
 
 def today() -> date:

@@ -1,4 +1,6 @@
-"""Partner scoping by one mechanism: every query for a caller goes through `Scope.restrict`."""
+"""Partner scoping by one mechanism: every query for a caller goes through `Scope.restrict` (a row it loaded by id,
+through `Scope.allows`). Domain services take the caller's scope as a parameter (`db.scope.PartnerScope`), so
+this is the one place that says which partner's rows a caller sees."""
 
 from __future__ import annotations
 

@@ -29,8 +29,8 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
         remembered = _verified.get(fingerprint)
     if user is not None and remembered is not None and remembered > time.monotonic():
         return user
-    if user is None or not verify_password(user.password_hash, password):
-        return None
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        return None  # an unknown user costs the same argon2 check as a wrong password
     with _lock:
         if len(_verified) > 10_000:
             _verified.clear()

@@ -12,8 +12,8 @@ from identity.passwords import hash_password
 from identity.roles import PARTNER_ROLES, ROLE_TITLES, ROLES
 
 DEMO_PARTNERS = (
-    ("east", "ООО «Восток-Экология»", "5406123456"),
-    ("west", "ООО «Западный вывоз»", "5407654321"),
+    ("east", "ООО «Восток-Экология»", "5406123450"),
+    ("west", "ООО «Западный вывоз»", "5407654327"),
 )
 
 

@@ -19,15 +19,20 @@ KEEP = timedelta(days=30)
 
 def is_throttled(session: Session, username: str, address: str, *, now: datetime | None = None) -> bool:
     """True when (username, address) has failed MAX_FAILURES times since its last success within WINDOW."""
+    return recent_failures(session, username, address, now=now) >= MAX_FAILURES
+
+
+def recent_failures(session: Session, username: str, address: str, *, now: datetime | None = None) -> int:
+    """The failed attempts of (username, address) since its last success within WINDOW."""
     now = now or utcnow()
     since = (now - WINDOW).astimezone(UTC)
-    last_success = session.scalar(select(func.max(LoginAttempt.at)).where(
+    last_success = select(func.max(LoginAttempt.at)).where(
         LoginAttempt.username == username, LoginAttempt.address == address, LoginAttempt.succeeded.is_(True),
-        LoginAttempt.at >= since))
+        LoginAttempt.at >= since).scalar_subquery()
     failures = select(func.count()).where(
         LoginAttempt.username == username, LoginAttempt.address == address, LoginAttempt.succeeded.is_(False),
-        LoginAttempt.at >= (last_success or since))
-    return (session.scalar(failures) or 0) >= MAX_FAILURES
+        LoginAttempt.at >= func.coalesce(last_success, since))
+    return session.scalar(failures) or 0  # one statement: Basic credentials are checked on every API request
 
 
 def record_attempt(session: Session, username: str, address: str, succeeded: bool) -> None:

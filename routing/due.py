@@ -56,20 +56,15 @@ def is_due(kind: str, day: date, *, season: str, site_id: int, weekdays: int = 0
     return (day.toordinal() + site_id) % WINTER_INTERVAL_DAYS == 0
 
 
-def missed_on(session: Session, partner_id: int | None, day: date) -> dict[int, str]:
-    """Sites missed on `day`: reported not collected (blocked access, broken container) or left out of the plan."""
+def missed_on(session: Session, partner_id: int, day: date) -> dict[int, str]:
+    """The partner's sites missed on `day`: reported not collected (blocked access, broken container) or left out of
+    its plan."""
     missed: dict[int, str] = {}
-    plans = select(RoutePlan).where(RoutePlan.day == day)
-    if partner_id is not None:
-        plans = plans.where(RoutePlan.partner_id == partner_id)
-    for plan in session.scalars(plans):
+    for plan in session.scalars(select(RoutePlan).where(RoutePlan.day == day, RoutePlan.partner_id == partner_id)):
         for item in plan.result.get("unplanned", []):
             missed[item["site_id"]] = MISSED_NOT_PLANNED
-    facts = select(Pickup).where(Pickup.day == day)
-    if partner_id is not None:
-        facts = facts.where(Pickup.partner_id == partner_id)
     collected = set()
-    for fact in session.scalars(facts):
+    for fact in session.scalars(select(Pickup).where(Pickup.day == day, Pickup.partner_id == partner_id)):
         if fact.collected:
             collected.add(fact.site_id)
         elif fact.reason in MISSED_REASONS:
@@ -77,17 +72,17 @@ def missed_on(session: Session, partner_id: int | None, day: date) -> dict[int, 
     return {site: why for site, why in missed.items() if site not in collected}
 
 
-def due_sites(session: Session, partner_id: int | None, day: date, season: str) -> list[DueSite]:
-    """Every site of the partner due on `day`, each once, with why it is due.
+def due_sites(session: Session, partner_id: int, day: date, season: str) -> list[DueSite]:
+    """Every site of the partner due on `day`, each once, with why it is due (the partner whose day is planned: a
+    value, not a caller's scope).
 
     A site brought out by several paths (its schedule, a miss yesterday, a one-off) is one stop: the why shown is
     its schedule's, else the miss, else the one-off; the one-off is then done by that stop's collection. A one-off
     already done (the site was collected since the miss it repeats) is not due."""
     query = (select(CollectionSchedule, ContainerSite)
              .join(ContainerSite, ContainerSite.id == CollectionSchedule.site_id)
-             .where(CollectionSchedule.active, CollectionSchedule.done_by_pickup_id.is_(None)))
-    if partner_id is not None:
-        query = query.where(ContainerSite.partner_id == partner_id)
+             .where(CollectionSchedule.active, CollectionSchedule.done_by_pickup_id.is_(None),
+                    ContainerSite.partner_id == partner_id))
     regular: dict[int, str] = {}
     one_off: dict[int, str] = {}
     for schedule, site in session.execute(query):
@@ -99,7 +94,7 @@ def due_sites(session: Session, partner_id: int | None, day: date, season: str) 
                 regular.setdefault(site.id, ON_WEEKDAYS if schedule.kind == "weekdays"
                                    else DAILY if season == "summer" else EVERY_THIRD_DAY)
     missed = missed_on(session, partner_id, day - timedelta(days=1))
-    if missed and partner_id is not None:  # a site handed to another partner since is that partner's stop now
+    if missed:  # a site handed to another partner since is that partner's stop now
         ours = set(session.scalars(select(ContainerSite.id).where(ContainerSite.id.in_(list(missed)),
                                                                  ContainerSite.partner_id == partner_id)))
         missed = {site_id: why for site_id, why in missed.items() if site_id in ours}

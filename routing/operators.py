@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from clients import sessions
 from engine.operators import operator
+from engine.scope import Scope
 from routing import day_plan, pickups, schedules
 from routing.models import SCHEDULE_KINDS
 from routing.plan import PlanSettings
@@ -72,7 +73,7 @@ class RecordInputs(Schema):
 def record_pickups(partner_id: int | None, items: list[dict]) -> dict:
     """Record pickup facts item by item (idempotent by each item's UUID); returns each item's status."""
     with sessions.open_session() as session:
-        results = pickups.record_pickups(session, partner_id, items, recorded_by="process")
+        results = pickups.record_pickups(session, Scope(partner_id=partner_id), items, recorded_by="process")
     return {"pickups_recorded": sum(r.status == "recorded" for r in results),
             "pickup_errors": [{"index": r.index, "uuid": r.uuid, "errors": r.errors}
                               for r in results if r.status == "error"]}
@@ -87,5 +88,5 @@ class MissedInputs(Schema):
 def missed_pickups(day: date, partner_id: int | None) -> dict:
     """Stops reported not collected on the day (with the site and the reason), for a task or a complaint."""
     with sessions.open_session() as session:
-        missed = pickups.missed_pickups(session, day, partner_id)
+        missed = pickups.missed_pickups(session, day, Scope(partner_id=partner_id))
     return {"missed_count": len(missed), "missed_pickups": missed}

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clients.models import Container, ContainerSite
+from db.scope import PartnerScope
 from routing.billing_feed import feed_billing
 from routing.models import MISSED_REASONS, NOT_COLLECTED_REASONS, Pickup, Truck
 from routing.schedules import mark_one_offs_done
@@ -108,9 +109,9 @@ def _container_volume(session: Session, site_id: int) -> Decimal:
     return (sum(volumes, Decimal(0)) / len(volumes)) if volumes else Decimal(0)
 
 
-def record_pickups(session: Session, partner_id: int | None, items: Iterable[Mapping[str, Any]],
+def record_pickups(session: Session, scope: PartnerScope, items: Iterable[Mapping[str, Any]],
                    recorded_by: str | None = None) -> list[ItemResult]:
-    """Store the valid items of a batch and answer each; `partner_id` (None = УК) limits the sites one may report."""
+    """Store the valid items of a batch and answer each; the caller's `scope` limits the sites one may report."""
     schema = PickupSchema()
     results: list[ItemResult] = []
     seen: set[str] = set()
@@ -126,17 +127,17 @@ def record_pickups(session: Session, partner_id: int | None, items: Iterable[Map
             results.append(ItemResult(index, uuid, "error", errors={"uuid": [N_("повтор идентификатора в пакете")]}))
             continue
         seen.add(uuid)
-        results.append(_record_one(session, partner_id, index, uuid, data, recorded_by))
+        results.append(_record_one(session, scope, index, uuid, data, recorded_by))
     session.commit()
     # duplicates too: a batch re-sent after a crash between the two commits still reaches billing (keyed by UUID)
     feed_billing(session, [result.pickup_id for result in results if result.pickup_id is not None])
     return results
 
 
-def _record_one(session: Session, partner_id: int | None, index: int, uuid: str, data: dict,
+def _record_one(session: Session, scope: PartnerScope, index: int, uuid: str, data: dict,
                 recorded_by: str | None) -> ItemResult:
     site = session.get(ContainerSite, data["site_id"])
-    if site is None or (partner_id is not None and site.partner_id != partner_id):
+    if site is None or not scope.allows(site.partner_id):
         return ItemResult(index, uuid, "error", errors={"site_id": [N_("площадка не найдена")]})
     existing = session.scalar(select(Pickup).where(Pickup.uuid == uuid))
     if existing is not None:
@@ -177,27 +178,24 @@ class CollectedVolume:
     containers: int
 
 
-def collected_volumes(session: Session, start: date, end: date, partner_id: int | None = None,
+def collected_volumes(session: Session, start: date, end: date, scope: PartnerScope,
                       site_ids: Iterable[int] | None = None) -> list[CollectedVolume]:
     """Collected m³ and containers per site and day, `start` ≤ day ≤ `end` (the input of billing by actual volume)."""
     query = (select(Pickup.site_id, Pickup.day, func.sum(Pickup.volume_m3), func.sum(Pickup.containers))
              .where(Pickup.collected, Pickup.day >= start, Pickup.day <= end)
              .group_by(Pickup.site_id, Pickup.day).order_by(Pickup.site_id, Pickup.day))
-    if partner_id is not None:
-        query = query.where(Pickup.partner_id == partner_id)
+    query = scope.restrict(query, Pickup.partner_id)
     if site_ids is not None:
         query = query.where(Pickup.site_id.in_(list(site_ids)))
     return [CollectedVolume(site, day, Decimal(volume).quantize(Decimal("0.001")), int(count))
             for site, day, volume, count in session.execute(query)]
 
 
-def missed_pickups(session: Session, day: date, partner_id: int | None = None) -> list[dict[str, Any]]:
+def missed_pickups(session: Session, day: date, scope: PartnerScope) -> list[dict[str, Any]]:
     """Sites reported not collected on `day` and not collected later that day, one entry per site (its last report),
     for a task or a complaint. «No waste» is not a miss: nothing was there to take."""
-    facts = select(Pickup, ContainerSite).join(ContainerSite, ContainerSite.id == Pickup.site_id).where(
-        Pickup.day == day)
-    if partner_id is not None:
-        facts = facts.where(Pickup.partner_id == partner_id)
+    facts = scope.restrict(select(Pickup, ContainerSite).join(ContainerSite, ContainerSite.id == Pickup.site_id)
+                           .where(Pickup.day == day), Pickup.partner_id)
     rows = list(session.execute(facts.order_by(Pickup.at, Pickup.id)))
     collected = {pickup.site_id for pickup, _ in rows if pickup.collected}
     last: dict[int, tuple[Pickup, ContainerSite]] = {}

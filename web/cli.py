@@ -16,8 +16,7 @@ from engine import instances as instance_service
 from engine.deployment import DIAGRAM_SUFFIXES, FORM_SUFFIX, DeploymentRejected, deploy
 from engine.errors import EngineError
 from engine.scope import SYSTEM
-from identity.models import User, UserRole
-from identity.passwords import hash_password
+from identity.administration import AdminError, create_user
 from identity.roles import ROLES
 from identity.seed import seed_demo
 from routing.demo import seed_routing_demo
@@ -113,19 +112,24 @@ def instances_command(status: str | None, key: str | None) -> None:
         click.echo(f"{i.id}  {i.definition_key:<28} {i.status:<10} {i.business_key or '-'}")
 
 
+# The option of `create-user` that carries each field identity.administration may refuse.
+_USER_OPTIONS = {"username": "'USERNAME'", "password": "'--password'", "roles": "'--role'",
+                 "partner_id": "'--partner-id'"}
+
+
 @click.command("create-user")
 @click.argument("username")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), required=True)
 @click.option("--partner-id", type=int, default=None)
 def create_user_command(username: str, password: str, roles: tuple[str, ...], partner_id: int | None) -> None:
-    """Create a user (e.g. the first admin)."""
-    if db.session.query(User).filter_by(username=username).first():
-        raise click.ClickException(f"user {username} already exists")
-    db.session.add(User(username=username, password_hash=hash_password(password), partner_id=partner_id,
-                        roles=[UserRole(role=r) for r in roles]))
-    db.session.commit()
-    click.echo(f"created {username}")
+    """Create a user (e.g. the first admin) with the admin page's checks."""
+    try:
+        user = create_user(db.session, username, password, roles, partner_id=partner_id)
+    except AdminError as error:
+        db.session.rollback()
+        raise click.BadParameter(error.message, param_hint=_USER_OPTIONS.get(error.field)) from None
+    click.echo(f"created {user.username}")
 
 
 @click.command("serve")

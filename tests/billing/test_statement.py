@@ -10,6 +10,7 @@ from billing.debtors import debtors
 from billing.models import Charge
 from billing.payments import import_bank_statement
 from billing.statement import AccountNotFound, account_statement
+from engine.scope import SYSTEM, Scope
 from tests.billing.bank_files import bank_file, document
 
 
@@ -51,7 +52,7 @@ def test_the_statement_shows_charges_payments_and_credit_by_period(session, make
 def test_another_partners_account_does_not_exist_for_the_caller(session, make_account, other_partner):
     account = make_account(residents=1)
     with pytest.raises(AccountNotFound):
-        account_statement(session, account.id, date(2026, 5, 31), partner_id=other_partner.id)
+        account_statement(session, account.id, date(2026, 5, 31), Scope(partner_id=other_partner.id))
 
 
 def test_debtors_are_listed_with_amount_age_and_client_type(session, make_account, other_partner):
@@ -61,8 +62,9 @@ def test_debtors_are_listed_with_amount_age_and_client_type(session, make_accoun
                         units=Decimal(10))
     accrue_period(session, 2026, 3)
     import_bank_statement(session, bank_file(document("1", "10.04.2026", "91.52", f"ЛС {paid_up.number}")))
-    found = debtors(session, date(2026, 6, 1))
+    found = debtors(session, date(2026, 6, 1), scope=SYSTEM)
     assert [(d.account_id, d.debt, d.client_type, d.days_overdue) for d in found] == [
         (west.id, Decimal("769.88"), "ЮЛ", 52), (late.id, Decimal("274.57"), "ФЛ", 47)]
-    assert [d.account_id for d in debtors(session, date(2026, 6, 1), partner_id=late.partner_id)] == [late.id]
-    assert debtors(session, date(2026, 6, 1), min_days=50, client_type="ФЛ") == []
+    mine = debtors(session, date(2026, 6, 1), scope=Scope(partner_id=late.partner_id))
+    assert [d.account_id for d in mine] == [late.id]
+    assert debtors(session, date(2026, 6, 1), scope=SYSTEM, min_days=50, client_type="ФЛ") == []

@@ -9,6 +9,7 @@ from billing.accrual import accrue_period
 from billing.models import Account, Charge, Collection
 from billing.reference import seed_reference
 from clients.models import Client, ClientObject, Container
+from engine.scope import Scope
 from routing.pickups import record_pickups
 
 
@@ -40,8 +41,8 @@ def test_a_pickup_at_a_by_volume_clients_site_is_billed_once_even_when_the_batch
     site = fleet.sites[0]
     account = by_volume_client(session, fleet.east, site.id)
     batch = [pickup(site.id)]
-    record_pickups(session, fleet.east, batch)
-    record_pickups(session, fleet.east, batch)  # the phone re-sends the batch after a lost answer
+    record_pickups(session, Scope(partner_id=fleet.east), batch)
+    record_pickups(session, Scope(partner_id=fleet.east), batch)  # the phone re-sends the batch after a lost answer
     assert session.scalar(select(func.count()).select_from(Collection)) == 1
     accrue_period(session, 2026, 3)
     amount, vat = session.execute(select(Charge.amount_kopecks, Charge.vat_kopecks)
@@ -53,7 +54,7 @@ def test_a_pickup_at_a_by_volume_clients_site_is_billed_once_even_when_the_batch
 def test_pickups_billing_cannot_attribute_or_that_collected_nothing_stay_with_routing(session, fleet):
     billed, households = fleet.sites[0], fleet.sites[1]
     by_volume_client(session, fleet.east, billed.id)
-    results = record_pickups(session, fleet.east, [
+    results = record_pickups(session, Scope(partner_id=fleet.east), [
         pickup(households.id), pickup(billed.id, collected=False, containers=0, reason="blocked_access")])
     assert [result.status for result in results] == ["recorded", "recorded"]
     assert session.scalar(select(func.count()).select_from(Collection)) == 0

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import delete, func, select
 
+from engine.scope import Scope
 from routing import pickups, schedules
 from routing.day_plan import PlanningError, clock, plan_partner_day
 from routing.models import Landfill, RoutePlan
@@ -73,7 +74,7 @@ def test_a_site_missed_yesterday_and_repeated_as_a_one_off_is_one_stop(session, 
     yesterday = DAY - timedelta(days=1)
     site = add_site(session, fleet.east, 41, kind="once", on_date=date(2026, 11, 1))  # no regular schedule
     session.commit()
-    [miss] = pickups.record_pickups(session, fleet.east, [{
+    [miss] = pickups.record_pickups(session, Scope(partner_id=fleet.east), [{
         "uuid": str(uuid.uuid4()), "site_id": site.id, "collected": False, "reason": "blocked_access",
         "at": "2026-12-01T10:00:00+07:00"}])
     assert miss.status == "recorded"

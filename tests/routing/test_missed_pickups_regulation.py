@@ -18,6 +18,7 @@ from engine import jobs, timers
 from engine.deployment import deploy
 from engine.instances import complete_task, task_variables
 from engine.models import HumanTask, Job, ProcessInstance
+from engine.scope import Scope
 from forms.validation import parse_form, validate_submission
 from identity.administration import partner_ids
 from routing import due, pickups
@@ -51,7 +52,8 @@ def _report(session, fleet) -> dict[str, int]:
         {"site_id": e, "collected": False, "reason": "blocked_access", "at": at("11:00")},
         {"site_id": e, "collected": True, "containers": 2, "at": at("16:00")},
     ]
-    results = pickups.record_pickups(session, fleet.east, [{"uuid": str(uuid.uuid4()), **i} for i in items])
+    results = pickups.record_pickups(session, Scope(partner_id=fleet.east),
+                                     [{"uuid": str(uuid.uuid4()), **i} for i in items])
     assert {r.status for r in results} == {"recorded"}
     return {"blocked": a, "broken": b}
 
@@ -118,7 +120,7 @@ def test_the_morning_timer_collects_yesterdays_misses_and_the_operator_decides_e
     tomorrow = {d.site_id: d.why for d in due.due_sites(session, fleet.east, date(2026, 12, 4), "winter")}
     assert tomorrow[sites["blocked"]] == "разовый вывоз"
     # today's plan has the site as «missed yesterday»: its collection is the repeat, tomorrow brings no second visit
-    [picked] = pickups.record_pickups(session, fleet.east, [{
+    [picked] = pickups.record_pickups(session, Scope(partner_id=fleet.east), [{
         "uuid": str(uuid.uuid4()), "site_id": sites["blocked"], "collected": True, "containers": 2,
         "at": "2026-12-03T14:00:00+07:00"}])
     session.refresh(once)

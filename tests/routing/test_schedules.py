@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from flask_babel import force_locale
 
+from engine.scope import Scope
 from routing import pickups
 from routing.due import due_sites
 from routing.schedules import ScheduleError, add_site, remove_site
@@ -45,7 +46,7 @@ DAY = date(2026, 12, 2)
 def _report(session, partner_id: int, site_id: int, at: str, *, collected: bool = True) -> int:
     item = {"uuid": str(uuid.uuid4()), "site_id": site_id, "collected": collected, "at": at}
     item.update({"containers": 2} if collected else {"reason": "blocked_access"})
-    [result] = pickups.record_pickups(session, partner_id, [item])
+    [result] = pickups.record_pickups(session, Scope(partner_id=partner_id), [item])
     assert result.status == "recorded"
     return result.pickup_id
 

@@ -13,6 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from documents.models import Document
+from engine.scope import SYSTEM
 from routing.day_plan import plan_partner_day
 from routing.models import Pickup
 from routing.pickups import PHOTO_MAX_BYTES, collected_volumes
@@ -105,7 +106,7 @@ def test_missed_stops_and_collected_volumes_per_site_and_day(client, session, fl
     volumes = client.get("/api/routing/volumes?start=2026-12-01&end=2026-12-03", headers=basic("crew")).json
     assert [(v["site_id"], v["day"], v["volume_m3"]) for v in volumes] == [
         (first, "2026-12-02", "2.500"), (first, "2026-12-03", "2.200")]
-    assert collected_volumes(session, date(2026, 12, 2), date(2026, 12, 2), site_ids=[second]) == []
+    assert collected_volumes(session, date(2026, 12, 2), date(2026, 12, 2), SYSTEM, site_ids=[second]) == []
 
 
 def test_bad_queries_get_russian_field_errors(client, fleet):

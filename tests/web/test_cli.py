@@ -1,4 +1,5 @@
-"""The `reglament` command line, run as an operator runs it: a subprocess configured by DATABASE_URL."""
+"""The `reglament` command line, run as an operator runs it: a subprocess configured by DATABASE_URL (and, for
+create-user on both databases, Flask's CLI runner)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,14 @@ from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import select
 
 from db import Base
+from identity.models import Partner, User
 from identity.roles import ROLES
+from identity.seed import seed_demo
 from tests.conftest import make_test_app
+from tests.web.worklist.support import FreshContextClient, sign_in
 from web.extensions import db
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -137,3 +142,54 @@ def test_serve_answers_http_from_the_command_line(tmp_path):
     finally:
         server.terminate()
         server.wait(10)
+
+
+def create_user(app, *args: str, password: str | None = None):
+    """`reglament create-user …`, typing `password` twice at its prompt when given."""
+    typed = f"{password}\n{password}\n" if password is not None else None
+    return app.test_cli_runner().invoke(args=["create-user", *args], input=typed)
+
+
+def test_create_user_makes_the_first_admin_who_signs_in_and_manages_users(app, session):
+    created = create_user(app, "boss", "--role", "admin", password="Сложный-пароль-1")
+    assert created.exit_code == 0, created.output
+    assert "created boss" in created.output and "Сложный-пароль-1" not in created.output
+    app.test_client_class = FreshContextClient
+    client = app.test_client()
+    assert sign_in(client, "boss", "Сложный-пароль-1").headers["Location"] == "/inbox"
+    assert client.get("/admin/users").status_code == 200
+
+
+def test_create_user_gives_a_partner_employee_his_partner(app, session):
+    seed_demo(session)
+    east = session.scalar(select(Partner.id).where(Partner.code == "east"))
+    created = create_user(app, "east_clerk", "--role", "partner_operator", "--partner-id", str(east),
+                          "--password", "clerk-password")
+    assert created.exit_code == 0, created.output
+    clerk = session.scalar(select(User).where(User.username == "east_clerk"))
+    assert clerk.partner_id == east and clerk.role_names == {"partner_operator"}
+
+
+@pytest.mark.parametrize("args, refusal", [
+    (("boss", "--role", "admin", "--password", "short"), "Invalid value for '--password': Пароль не короче 8"),
+    (("boss", "--role", "boss", "--password", "long-enough"), "Invalid value for '--role': 'boss' is not one of"),
+    (("босс", "--role", "admin", "--password", "long-enough"), "Invalid value for 'USERNAME': Имя пользователя"),
+    (("demo", "--role", "admin", "--password", "long-enough"), "Такой пользователь уже есть"),
+    (("clerk", "--role", "partner_operator", "--partner-id", "999", "--password", "long-enough"),
+     "Invalid value for '--partner-id': Партнёр не найден"),
+    (("clerk", "--role", "partner_operator", "--password", "long-enough"), "Для ролей партнёра выберите партнёра"),
+    (("clerk", "--role", "uk_lawyer", "--partner-id", "{east}", "--password", "long-enough"),
+     "Сотруднику партнёра доступны только роли партнёра"),
+])
+def test_create_user_refuses_bad_input_with_the_reason_and_writes_nothing(app, session, args, refusal):
+    seed_demo(session)
+    east = session.scalar(select(Partner.id).where(Partner.code == "east"))
+    before = _users(session)
+    refused = create_user(app, *(arg.format(east=east) for arg in args))
+    assert refused.exit_code != 0 and refusal in refused.output and "Traceback" not in refused.output
+    session.expire_all()
+    assert _users(session) == before  # the existing `demo` keeps his password too
+
+
+def _users(session) -> list[tuple[str, str, int | None]]:
+    return list(session.execute(select(User.username, User.password_hash, User.partner_id).order_by(User.id)))

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 import time_machine
 
+from engine.models import HumanTask
 from tests.web.conftest import basic
+from tests.web.worklist.support import deploy_contractor_check, start_contractor_check
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 DEMO = basic("demo")
@@ -192,7 +194,51 @@ def test_a_task_is_claimed_and_completed_only_by_whom_it_is_offered_to(client, r
     assert client.post(f"{url}/complete", json={}, headers=accountant).status_code == 403
     assert client.post(f"{url}/unclaim", headers=accountant).status_code == 403
     assert client.post(f"{url}/assignee", json={"userId": "uk_accountant"}, headers=lawyer).status_code == 403
-    assert client.post(f"{url}/complete", json={}, headers=lawyer).status_code == 204
+    days = {"variables": {"claim_days": {"value": 30, "type": "Integer"}}}
+    assert client.post(f"{url}/complete", json=days, headers=lawyer).status_code == 204
+
+
+def test_a_submission_its_camunda_form_refuses_is_a_400_with_the_field_errors_and_the_task_stays_open(
+        app, client, session, users):
+    deploy_contractor_check(session, app)
+    task_id = start_contractor_check(session, "east", "Д-1")
+    url = f"/engine-rest/task/{task_id}/complete"
+    body = {"variables": {"inn": {"value": "7707083894", "type": "String"},
+                          "amount": {"value": "abc", "type": "String"}}}
+    response = client.post(url, json=body, headers=basic("partner_operator"))
+    assert response.status_code == 400 and response.json["type"] == "InvalidRequestException"
+    assert response.json["errors"] == {"inn": ["Неверная контрольная сумма ИНН"], "amount": ["Введите число"]}
+    assert "inn: Неверная контрольная сумма ИНН" in response.json["message"]
+    assert "amount: Введите число" in response.json["message"]
+    session.expire_all()
+    assert session.get(HumanTask, task_id).status == "open"
+    instance_id = session.get(HumanTask, task_id).instance_id
+    values = client.get(f"/engine-rest/process-instance/{instance_id}/variables", headers=DEMO).json
+    assert "inn" not in values and "amount" not in values
+    missing = client.post(url, json={"variables": {"inn": {"value": "7707083893", "type": "String"}}},
+                          headers=basic("partner_operator"))
+    assert missing.status_code == 400 and missing.json["errors"] == {"amount": ["Обязательное поле"]}
+
+
+def test_a_submission_its_camunda_form_accepts_completes_the_task_with_the_fields_typed_by_the_form(
+        app, client, session, users):
+    deploy_contractor_check(session, app)
+    task_id = start_contractor_check(session, "east", "Д-1")
+    body = {"withVariablesInReturn": True, "variables": {
+        "inn": {"value": "7707083893", "type": "String"}, "amount": {"value": "1500,50", "type": "String"},
+        "checked_by": {"value": "робот", "type": "String"}}}
+    response = client.post(f"/engine-rest/task/{task_id}/complete", json=body, headers=basic("partner_operator"))
+    assert response.status_code == 200, response.json
+    assert response.json["inn"]["value"] == "7707083893" and response.json["amount"]["value"] == "1500.50"
+    assert response.json["checked_by"]["value"] == "робот"  # a variable outside the form passes, as in Camunda
+    session.expire_all()
+    assert session.get(HumanTask, task_id).status == "completed"
+    [following] = client.get(f"/engine-rest/task?processInstanceId={session.get(HumanTask, task_id).instance_id}",
+                             headers=DEMO).json
+    assert following["taskDefinitionKey"] == "Task_approve"
+    done = client.post(f"/engine-rest/task/{following['id']}/complete", headers=basic("uk_lawyer"),
+                       json={"variables": {"approved": {"value": True, "type": "Boolean"}}})
+    assert done.status_code == 204
 
 
 def test_values_the_database_would_refuse_are_a_clear_400(client, regulation):
@@ -221,3 +267,14 @@ def test_a_rest_start_of_a_process_whose_only_start_event_is_a_daily_cycle_runs_
     assert response.status_code == 200, response.json
     tasks = client.get(f"/engine-rest/task?processInstanceId={response.json['id']}", headers=DEMO).json
     assert [task["taskDefinitionKey"] for task in tasks] == ["check_accrual"]
+
+
+def test_a_task_without_a_form_completes_with_any_variables_as_before(client, users):
+    assert _deploy(client, Path(__file__).resolve().parents[1] / "diagrams" / "monthly_accrual.bpmn").status_code == 200
+    with time_machine.travel(datetime(2026, 12, 5, 12, tzinfo=UTC), tick=False):
+        started = client.post("/engine-rest/process-definition/key/monthly_accrual/start", json={}, headers=DEMO)
+    [task] = client.get(f"/engine-rest/task?processInstanceId={started.json['id']}", headers=DEMO).json
+    done = client.post(f"/engine-rest/task/{task['id']}/complete", headers=basic("uk_accountant"),
+                       json={"variables": {"amount": {"value": "abc", "type": "String"}}})
+    assert done.status_code == 204
+    assert client.get(f"/engine-rest/task?processInstanceId={started.json['id']}", headers=DEMO).json == []

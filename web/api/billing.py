@@ -81,7 +81,7 @@ def account_statement(account_id: int):
     """
     on = StatementQuerySchema().load(request.args)["on"] or date.today()
     try:
-        result = statement.account_statement(db.session, account_id, on, partner_id=g.scope.partner_id)
+        result = statement.account_statement(db.session, account_id, on, g.scope)
     except statement.AccountNotFound as missing:
         raise NotFound(str(missing)) from missing
     return jsonify(AccountStatementSchema().dump(statement_dict(result)))

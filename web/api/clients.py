@@ -126,7 +126,7 @@ def find_duplicates():
       responses:
         200: {content: {application/json: {schema: {type: array, items: ClientDuplicate}}}}
     """
-    found = registry.find_duplicates(db.session, g.scope.partner_id, inn=request.args.get("inn"),
+    found = registry.find_duplicates(db.session, g.scope, inn=request.args.get("inn"),
                                      name=request.args.get("name", ""), address=request.args.get("address", ""))
     return jsonify(DuplicateSchema(many=True).dump(found))
 
@@ -146,7 +146,7 @@ def merge_client(client_id: int):
     """
     data = MergeSchema().load(request.get_json(silent=True) or {})
     try:
-        client = registry.merge_clients(db.session, g.scope.partner_id, client_id, data["duplicate_id"])
+        client = registry.merge_clients(db.session, g.scope, client_id, data["duplicate_id"])
     except registry.ClientNotFound as missing:
         raise NotFound(str(missing)) from missing
     except registry.InvalidClient as invalid:
@@ -156,6 +156,6 @@ def merge_client(client_id: int):
 
 def _visible(client_id: int):
     try:
-        return registry.get_client(db.session, g.scope.partner_id, client_id)
+        return registry.get_client(db.session, g.scope, client_id)
     except registry.ClientNotFound as missing:
         raise NotFound(str(missing)) from missing

@@ -13,7 +13,7 @@ from documents.registry import render_document
 from documents.rendering import DocumentDataError
 from engine.errors import NotFound
 from routing import pickups
-from routing.models import RoutePlan
+from routing.models import RoutePlan, Truck
 from routing.route_sheet import RouteSheetError, route_sheet
 from web.api import openapi
 from web.api.documents import DocumentSchema, file_store
@@ -90,7 +90,7 @@ def record_pickups():
         422: {description: пакет пуст, слишком велик или не список}
     """
     batch = pickups.BatchSchema().load(request.get_json(silent=True) or {})
-    results = pickups.record_pickups(db.session, g.scope.partner_id, batch["items"], recorded_by=g.scope.username)
+    results = pickups.record_pickups(db.session, g.scope, batch["items"], recorded_by=g.scope.username)
     return jsonify({"recorded": sum(r.status == "recorded" for r in results),
                     "duplicates": sum(r.status == "duplicate" for r in results),
                     "errors": sum(r.status == "error" for r in results),
@@ -109,7 +109,7 @@ def missed():
         200: {content: {application/json: {schema: {type: array, items: MissedPickup}}}}
     """
     day = DayQuerySchema().load(request.args)["day"]
-    return jsonify(MissedSchema(many=True).dump(pickups.missed_pickups(db.session, day, g.scope.partner_id)))
+    return jsonify(MissedSchema(many=True).dump(pickups.missed_pickups(db.session, day, g.scope)))
 
 
 @blueprint.get("/volumes")
@@ -126,7 +126,7 @@ def volumes():
         200: {content: {application/json: {schema: {type: array, items: CollectedVolume}}}}
     """
     query = RangeQuerySchema().load(request.args)
-    found = pickups.collected_volumes(db.session, query["start"], query["end"], g.scope.partner_id)
+    found = pickups.collected_volumes(db.session, query["start"], query["end"], g.scope)
     return jsonify(VolumeSchema(many=True).dump(found))
 
 
@@ -163,11 +163,14 @@ def truck_route_sheet(day: str, truck_id: int):
       requestBody: {content: {application/json: {schema: RouteSheetRequest}}}
       responses:
         200: {description: "маршрутный лист (JSON) или метаданные документа (pdf=true; файл — /api/documents/ID/file)"}
-        404: {description: плана на этот день нет}
+        404: {description: плана на этот день нет (или машина другого партнёра)}
         422: {description: реквизиты сторон неверны или машины нет в плане — ошибки по полям}
     """
     on = DayQuerySchema().load({"day": day})["day"]
     stored = visible_plan(on, request.args.get("partner_id", type=int))
+    truck = db.session.get(Truck, truck_id)
+    if truck is None or not g.scope.allows(truck.partner_id):
+        raise NotFound(f"машины {truck_id} нет")
     wanted = RouteSheetRequestSchema().load(request.get_json(silent=True) or {})
     try:
         sheet = route_sheet(db.session, stored, truck_id, wanted["carrier"], wanted["customer"])

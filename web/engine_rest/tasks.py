@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, jsonify, request
 
 from engine import instances as instance_service
 from engine import queries
+from engine.scope import Scope
+from forms.validation import SubmissionInvalid, validate_submission
 from web.engine_rest import representations, variables
-from web.engine_rest.http import bounded_text, current_scope, flag, json_body, no_content, paging
+from web.engine_rest.http import bounded_text, current_scope, error, flag, json_body, no_content, paging
 from web.extensions import db
+from web.worklist.tasks import form_schema
 
 blueprint = Blueprint("tasks", __name__)
 
@@ -65,13 +70,29 @@ def assignee(task_id: str):
 
 @blueprint.post("/task/<task_id>/complete")
 def complete(task_id: str):
-    body = json_body()
-    instance = instance_service.complete_task(db.session, task_id, variables.decode(body.get("variables")),
-                                              scope=current_scope())
+    """Complete the task with its variables, checked against its Camunda Form: field errors answer 400."""
+    body, scope = json_body(), current_scope()
+    try:
+        submitted = _checked_against_form(task_id, variables.decode(body.get("variables")), scope)
+    except SubmissionInvalid as invalid:
+        return error(400, "InvalidRequestException", f"Проверьте заполнение полей: {invalid}", errors=invalid.errors)
+    instance = instance_service.complete_task(db.session, task_id, submitted, scope=scope)
     if body.get("withVariablesInReturn"):
-        return jsonify(variables.encode(instance_service.instance_variables(db.session, instance.id,
-                                                                            scope=current_scope())))
+        return jsonify(variables.encode(instance_service.instance_variables(db.session, instance.id, scope=scope)))
     return no_content()
+
+
+def _checked_against_form(task_id: str, submitted: dict[str, Any], scope: Scope) -> dict[str, Any]:
+    """The submission validated as the worklist validates it, its form fields converted to their types; the other
+    variables pass as Camunda passes them. A task the caller may not complete is left to the engine to refuse."""
+    task = queries.task_or_404(db.session, task_id, scope)
+    if task.status != "open" or not scope.may_complete(task.assignee, task.candidate_groups, task.candidate_users):
+        return submitted
+    form = form_schema(task.form_ref)
+    if form is None:
+        return submitted
+    values = validate_submission(form, submitted, instance_service.task_variables(db.session, task_id, scope=scope))
+    return {**submitted, **{key: values[key] for key in submitted.keys() & values.keys()}}
 
 
 @blueprint.get("/task/<task_id>/form-variables")

@@ -7,9 +7,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, current_app, render_template, request
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from web.worklist import admin, attachments, auth, bulk_receipts, inbox, locale, notifications, route_map, tasks
 
@@ -32,6 +36,9 @@ def init_app(app: Flask) -> None:
     notifications.init_app(app)
     app.before_request(_protect_against_csrf)
     app.register_error_handler(CSRFError, auth.csrf_failed)
+    # For the class, not the code 413: Flask tries the handlers of a code before the blueprints' handlers of a class,
+    # so a 413 handler would take the APIs' own JSON errors (Camunda's shape in /engine-rest) away from them.
+    app.register_error_handler(HTTPException, _too_large)
     for module in (auth, inbox, tasks, attachments, admin, route_map, bulk_receipts):
         app.register_blueprint(module.blueprint)
 
@@ -39,3 +46,22 @@ def init_app(app: Flask) -> None:
 def _protect_against_csrf() -> None:
     if request.method in UNSAFE_METHODS and not STATELESS_BLUEPRINTS & set(request.blueprints):
         csrf.protect()
+
+
+def _too_large(error: HTTPException):
+    """A request over MAX_CONTENT_LENGTH (an upload, as a rule) gets a page in Russian with the limit and the way
+    back to the page it came from; any other HTTP error is answered as without this handler."""
+    if not isinstance(error, RequestEntityTooLarge):
+        return error
+    megabytes = format_decimal(current_app.config["MAX_CONTENT_LENGTH"] / 1024 / 1024)
+    message = _("Файл слишком большой: за один раз можно отправить не больше %(mb)s МБ", mb=megabytes)
+    return render_template("worklist/error.html", message=message, back=_referring_page()), 413
+
+
+def _referring_page() -> str | None:
+    """The page of this site the request was sent from (its Referer), as a path; None for another site's."""
+    parts = urlsplit(request.referrer or "")
+    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+        return None
+    path = "/" + parts.path.lstrip("/\\")  # never `//host`, which a browser would read as another site
+    return path + (f"?{parts.query}" if parts.query else "")

@@ -29,10 +29,14 @@ def _page(template: str, **context):
                            partner_roles=PARTNER_ROLES, **context)
 
 
+def _users() -> list[User]:
+    """The УК's users first, then the partners' ones, each by name."""
+    return list(db.session.scalars(select(User).order_by(User.partner_id.is_not(None), User.username)))
+
+
 @blueprint.get("/users")
 def users():
-    found = list(db.session.scalars(select(User).order_by(User.partner_id.is_not(None), User.username)))
-    return _page("worklist/admin_users.html", users=found, form={}, error=None)
+    return _page("worklist/admin_users.html", users=_users(), form={}, error=None)
 
 
 @blueprint.post("/users")
@@ -44,8 +48,7 @@ def create():
                            partner_id=_partner_id(form.get("partner_id")))
     except AdminError as error:
         db.session.rollback()
-        found = list(db.session.scalars(select(User).order_by(User.username)))
-        return _page("worklist/admin_users.html", users=found, form=form, error=error), 422
+        return _page("worklist/admin_users.html", users=_users(), form=form, error=error), 422
     flash(_("Пользователь %(name)s создан", name=user.username), "ok")
     return redirect(url_for("admin.users"))
 

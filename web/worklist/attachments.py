@@ -9,7 +9,6 @@ from pathlib import PurePath
 import filetype
 from flask import Blueprint, current_app, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from documents.storage import FileStore
 from engine import queries, worklist
@@ -54,11 +53,7 @@ def upload(task_id: str):
     scope = current_scope()
     back = url_for("tasks.show", task_id=task_id) + "#attachments"
     limit = current_app.config["ATTACHMENT_MAX_BYTES"]
-    try:
-        upload = request.files.get("file")
-    except RequestEntityTooLarge:  # beyond the whole request's limit: refused before the file is read
-        flash(_("Файл больше %(mb)s МБ", mb=_megabytes(limit)), "warn")
-        return redirect(back)
+    upload = request.files.get("file")  # beyond the whole request's limit the CSRF check already answered 413
     if upload is None or not upload.filename:
         flash(_("Выберите файл"), "warn")
         return redirect(back)

@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from engine import clock, worklist
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, NotFound
 from identity.models import User
 from web.extensions import db
 from web.transactions import autocommit
@@ -88,6 +88,7 @@ def data():
     page = worklist.inbox(db.session, scope, query, now=now)
     return jsonify(total=page.total, page=page.page, pages=page.pages, tasks=[{
         "id": t.id, "name": t.name, "process": t.definition_key, "business_key": t.business_key,
+        "client": page.clients.get(t.instance_id),
         "created": t.created_at.isoformat(), "due": t.due_at.isoformat() if t.due_at else None,
         "sla": worklist.sla(t.due_at, now), "priority": t.priority, "assignee": t.assignee,
     } for t in page.tasks])
@@ -122,7 +123,10 @@ def save_filter():
 
 @blueprint.post("/inbox/filters/<int:filter_id>/delete")
 def delete_filter(filter_id: int):
-    worklist.delete_filter(db.session, current_scope().username or "", filter_id)
+    try:
+        worklist.delete_filter(db.session, current_scope().username or "", filter_id)
+    except NotFound:  # another user's filter is no more visible than a missing one
+        return render_template("worklist/error.html", message=_("Фильтр не найден")), 404
     flash(_("Фильтр удалён"), "ok")
     return redirect(url_for("inbox.index"))
 

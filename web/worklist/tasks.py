@@ -1,5 +1,6 @@
 """The task page: its Camunda Form (rendered by form-js in the browser, validated here against the same file),
-the instance's context and history, comments; claim, unclaim, assign and «Завершить»."""
+the instance's context (client, contract, site, amounts, the documents it rendered, then the other variables) and
+history, comments; claim, unclaim, assign and «Завершить»."""
 
 from __future__ import annotations
 
@@ -9,15 +10,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from documents.kinds import KINDS
+from documents.models import Document
+from documents.registry import DocumentNotFound, find_document
 from engine import instances, queries, worklist
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.models import HumanTask
+from engine.scope import Scope
 from forms.validation import FormError, SubmissionInvalid, parse_form, validate_submission
 from identity.models import User
+from web.api.documents import file_store
 from web.extensions import db
 from web.worklist.auth import current_scope, require_sign_in
 from web.worklist.inbox import SLA_TITLES
@@ -37,6 +43,17 @@ EVENT_TITLES = {
     "job_completed": N_("Служебная операция выполнена"),
 }
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# The variables the regulations conventionally set (processes/*.bpmn, forms/*.form; engine/task_search.py indexes
+# the client's name, address and contract number), in the order the context shows them; the rest follow under
+# «Прочие данные».
+CONTEXT_FIELDS = (
+    ("client_name", N_("Клиент")), ("client_type", N_("Тип клиента")), ("inn", N_("ИНН")), ("address", N_("Адрес")),
+    ("contract_number", N_("Договор")), ("site_address", N_("Адрес площадки")),
+    ("site_registry_number", N_("Номер площадки в реестре")),
+    ("debt", N_("Долг")), ("penalty", N_("Пени")), ("amount", N_("Сумма")),
+)
+AMOUNTS = frozenset({"debt", "penalty", "amount"})  # money whatever their type: a form's number, a text, a Decimal
+Shown = tuple[str, Any]  # (money | date | plain, the value) for the template
 
 
 @blueprint.errorhandler(NotFound)
@@ -69,17 +86,15 @@ def show(task_id: str):
     scope = current_scope()
     task = queries.task_or_404(db.session, task_id, scope)
     instance = queries.instance_or_404(db.session, task.instance_id, scope)
-    if task.status == "open":
-        variables = instances.task_variables(db.session, task_id, scope=scope)
-    else:
-        variables = instances.instance_variables(db.session, task.instance_id, scope=scope)
+    variables = _variables(task, scope)
+    fields, others = _context(variables)
     process_name = worklist.version_names(db.session, [task.definition_id]).get(task.definition_id)
     events = worklist.history(db.session, task.instance_id, scope)
     tasks_by_id = {t.id: t.name for t in db.session.scalars(
         select(HumanTask).where(HumanTask.instance_id == task.instance_id))}
     return render_template(
-        "worklist/task.html", task=task, instance=instance, process_name=process_name,
-        variables=sorted((k, _shown(v)) for k, v in variables.items() if not k.startswith("_")),
+        "worklist/task.html", task=task, instance=instance, process_name=process_name, fields=fields, others=others,
+        documents=_documents(scope, variables), kind_titles={name: kind.title for name, kind in KINDS.items()},
         events=events, event_titles=EVENT_TITLES, task_names=tasks_by_id,
         comments=worklist.comments(db.session, task.instance_id, scope),
         attachments=worklist.attachments(db.session, task.instance_id, scope),
@@ -89,12 +104,30 @@ def show(task_id: str):
         sla=worklist.sla(task.due_at), sla_titles=SLA_TITLES)
 
 
+@blueprint.get("/tasks/<task_id>/documents/<int:document_id>")
+def document(task_id: str, document_id: int):
+    """The PDF of a document the task's instance rendered, shown in the browser; 404 for one it did not render or
+    that is not of the caller's partner (the registry's own scoped lookup)."""
+    scope = current_scope()
+    task = queries.task_or_404(db.session, task_id, scope)
+    if document_id not in _document_ids(_variables(task, scope)):
+        raise NotFound(f"instance {task.instance_id} rendered no document {document_id}")
+    try:
+        found = find_document(db.session, scope, document_id)
+    except DocumentNotFound as error:
+        raise NotFound(str(error)) from error
+    title = KINDS[found.kind].title if found.kind in KINDS else found.kind
+    name = f"{title} {found.display_number or found.id}.pdf".replace("/", "-")
+    return send_file(file_store().path(found.path), mimetype="application/pdf", download_name=name,
+                     etag=found.sha256)
+
+
 @blueprint.get("/tasks/<task_id>/form.json")
 def form(task_id: str):
     """The form-js schema of the task and the variables that prefill it."""
     scope = current_scope()
     task = queries.task_or_404(db.session, task_id, scope)
-    schema = _form_schema(task.form_ref)
+    schema = form_schema(task.form_ref)
     data = instances.task_variables(db.session, task_id, scope=scope) if task.status == "open" else {}
     return jsonify(schema=schema, data=_json_ready(data), readOnly=not worklist.may_complete(scope, task))
 
@@ -112,7 +145,7 @@ def complete(task_id: str):
     submitted = payload.get("data") if isinstance(payload, dict) else None
     if not isinstance(submitted, dict):
         return jsonify(error=_("Неверный формат данных формы")), 400
-    schema = _form_schema(task.form_ref)
+    schema = form_schema(task.form_ref)
     try:
         values = (validate_submission(schema, submitted, instances.task_variables(db.session, task_id, scope=scope))
                   if schema else {})
@@ -165,7 +198,7 @@ def comment(task_id: str):
     return redirect(url_for("tasks.show", task_id=task_id) + "#comments")
 
 
-def _form_schema(form_ref: str | None) -> dict[str, Any] | None:
+def form_schema(form_ref: str | None) -> dict[str, Any] | None:
     """The task's form: the deployed `.form` resource, else the file in FORMS_DIR."""
     if not form_ref:
         return None
@@ -196,7 +229,50 @@ def _back(task_id: str) -> str:
     return url_for("inbox.index") + ("?" + query if query and not query.startswith(("/", "http")) else "")
 
 
-def _shown(value: Any) -> tuple[str, Any]:
+def _variables(task: HumanTask, scope: Scope) -> dict[str, Any]:
+    """What the task sees while it is open; the instance's variables once it is done."""
+    if task.status == "open":
+        return instances.task_variables(db.session, task.id, scope=scope)
+    return instances.instance_variables(db.session, task.instance_id, scope=scope)
+
+
+def _context(variables: dict[str, Any]) -> tuple[list[tuple[str, Shown]], list[tuple[str, Shown]]]:
+    """The known variables that are set, as (label, shown value) in CONTEXT_FIELDS' order, and the others by name
+    (internal `_…` ones and the document ids, which the documents list shows, left out)."""
+    known = {name for name, _label in CONTEXT_FIELDS}
+    fields = [(label, ("money", variables[name]) if name in AMOUNTS else _shown(variables[name]))
+              for name, label in CONTEXT_FIELDS if variables.get(name) not in (None, "")]
+    others = sorted((name, _shown(value)) for name, value in variables.items()
+                    if name not in known and not name.startswith("_") and not _names_documents(name))
+    return fields, others
+
+
+def _names_documents(name: str) -> bool:
+    """`document_id` and `document_ids` are what the documents operators return; a diagram that renders several
+    maps them to `<what>_document_id(s)`."""
+    return name in ("document_id", "document_ids") or name.endswith(("_document_id", "_document_ids"))
+
+
+def _document_ids(variables: dict[str, Any]) -> set[int]:
+    """The ids of the documents the instance's service tasks rendered, as its variables name them."""
+    ids: set[int] = set()
+    for name, value in variables.items():
+        if _names_documents(name):
+            values = value if isinstance(value, list) else [value]
+            ids.update(v for v in values if isinstance(v, int) and not isinstance(v, bool))
+    return ids
+
+
+def _documents(scope: Scope, variables: dict[str, Any]) -> list[Document]:
+    """The documents the instance rendered that the caller's partner may see, oldest first: one lookup by id."""
+    ids = _document_ids(variables)
+    if not ids:
+        return []
+    statement = scope.restrict(select(Document).where(Document.id.in_(sorted(ids))), Document.partner_id)
+    return list(db.session.scalars(statement.order_by(Document.date, Document.id)))
+
+
+def _shown(value: Any) -> Shown:
     """(kind, value) for the context table: money, date or plain."""
     if isinstance(value, Decimal):
         return "money", value

@@ -87,3 +87,18 @@ def test_another_partner_neither_sees_nor_downloads_nor_adds_attachments(client,
     sign_in(client, "west_operator")
     assert client.get(f"/attachments/{link}").status_code == 404
     assert _upload(client, task_id, "чужое.pdf", PDF).status_code == 404
+
+
+def test_an_upload_over_the_request_limit_gets_a_russian_page_with_the_way_back(client, session, regulation,
+                                                                               storage):
+    task_id = start_debtor(session, "east", "ЛС-1", REMINDER)
+    sign_in(client, "partner_operator")
+    task_page = f"http://localhost/tasks/{task_id}"
+    huge = PDF + b"0" * (10 * 1024 * 1024)  # over MAX_CONTENT_LENGTH, 10 MiB
+    refused = post(client, f"/tasks/{task_id}/attachments", {"file": (io.BytesIO(huge), "скан.pdf")},
+                   content_type="multipart/form-data", headers={"Referer": task_page})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 413 and refused.mimetype == "text/html"
+    assert "Файл слишком большой: за один раз можно отправить не больше 10 МБ" in page
+    assert f'<a href="/tasks/{task_id}">← Назад</a>' in page and not storage.exists()
+    assert "Файлов пока нет" in client.get(f"/tasks/{task_id}").get_data(as_text=True)

@@ -2,25 +2,50 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import time_machine
 from sqlalchemy import event, select, update
 
 from db import utcnow
 from engine import instances
+from engine.clock import BUSINESS_TZ
 from engine.models import HumanTask
+from identity.administration import create_user
 from tests.web.worklist.support import (
     REMINDER,
     deploy_contractor_check,
     partner_id,
     post,
     sign_in,
+    start_contractor_check,
     start_debtor,
 )
 from web.extensions import db
+
+
+def _set(session, task_id: str, **values) -> None:
+    """Give a task of the projection the due time, priority or creation time a test needs."""
+    session.execute(update(HumanTask).where(HumanTask.id == task_id).values(**values))
+    session.commit()
+
+
+def _keys(client, query: str) -> list[str]:
+    return [task["business_key"] for task in client.get(f"/inbox.json?{query}").json["tasks"]]
+
+
+def _badges(page: str) -> dict[str, str]:
+    """Business key → the SLA badge its row shows ('' without one)."""
+    rows = re.findall(r"<tr class=\"[^\"]*\">(.*?)</tr>", page, re.S)
+    badges = {}
+    for row in rows:
+        key = re.search(r"(ЛС|КП)-\d+", row).group(0)
+        badge = re.search(r'<span class="badge sla-\w+">([^<]+)</span>', row)
+        badges[key] = badge.group(1) if badge else ""
+    return badges
 
 
 def test_the_group_tab_shows_the_partner_tasks_of_my_roles_with_counters(client, session, regulation):
@@ -59,6 +84,38 @@ def test_bulk_claim_takes_what_is_free_and_reports_the_rest(client, session, reg
     session.expire_all()
     assert session.get(HumanTask, first).assignee == "partner_operator"
     assert session.get(HumanTask, second).assignee == "agent"
+
+
+def test_returning_a_task_from_its_page_puts_it_back_on_the_group_tab(client, session, regulation):
+    task_id = start_debtor(session, "east", "ЛС-1", REMINDER)
+    sign_in(client, "partner_operator")
+    post(client, f"/tasks/{task_id}/claim")
+    assert "Вернуть в группу" in client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    returned = post(client, f"/tasks/{task_id}/unclaim", follow_redirects=True)
+    page = returned.get_data(as_text=True)
+    assert returned.request.path == f"/tasks/{task_id}"
+    assert "Задача возвращена в группу" in page and "Взять в работу" in page
+    assert session.scalar(select(HumanTask.assignee).where(HumanTask.id == task_id)) is None
+    inbox = client.get("/inbox?tab=group").get_data(as_text=True)
+    assert "ЛС-1" in inbox and 'Мои задачи <span class="count">0</span>' in inbox
+
+
+def test_a_manager_returns_a_colleagues_task_and_another_colleague_may_not(app, client, session, regulation):
+    task_id = start_debtor(session, "east", "ЛС-1", REMINDER)
+    create_user(session, "east_operator", "east_operator", ["partner_operator"], partner_id=partner_id(session, "east"))
+    sign_in(client, "partner_operator")
+    post(client, f"/tasks/{task_id}/claim")
+    colleague = app.test_client()
+    sign_in(colleague, "east_operator")
+    refused = post(colleague, f"/tasks/{task_id}/unclaim", follow_redirects=True).get_data(as_text=True)
+    assert "Вернуть в группу может только исполнитель или руководитель" in refused
+    assert session.scalar(select(HumanTask.assignee).where(HumanTask.id == task_id)) == "partner_operator"
+    manager = app.test_client()
+    sign_in(manager, "partner_manager")
+    returned = post(manager, f"/tasks/{task_id}/unclaim", {"then": "inbox"}, follow_redirects=True)
+    assert returned.request.path == "/inbox" and "Задача возвращена в группу" in returned.get_data(as_text=True)
+    session.expire_all()
+    assert session.scalar(select(HumanTask.assignee).where(HumanTask.id == task_id)) is None
 
 
 def test_a_user_outside_the_candidate_groups_cannot_claim(client, session, regulation):
@@ -114,6 +171,59 @@ def test_filters_sort_and_paging(client, session, regulation):
     assert ranged["total"] == 30
 
 
+def test_each_sort_orders_the_rows_by_its_column_both_ways(app, client, session, regulation):
+    deploy_contractor_check(session, app)
+    start = utcnow()
+    reminder = start_debtor(session, "east", "ЛС-1", REMINDER)  # «Напомнить клиенту о долге»
+    claim = start_debtor(session, "east", "ЛС-2")  # «Подготовить претензию»
+    check = start_contractor_check(session, "east", "КП-3")  # «Проверить реквизиты клиента»
+    _set(session, reminder, created_at=start, due_at=start + timedelta(days=5), priority=50)
+    _set(session, claim, created_at=start + timedelta(hours=1), due_at=start + timedelta(days=1), priority=70)
+    _set(session, check, created_at=start + timedelta(hours=2), due_at=None, priority=90)
+    sign_in(client, "partner_manager")
+    orders = {"name": ["ЛС-1", "ЛС-2", "КП-3"], "-name": ["КП-3", "ЛС-2", "ЛС-1"],
+              "due": ["ЛС-2", "ЛС-1", "КП-3"], "-due": ["ЛС-1", "ЛС-2", "КП-3"],  # no due date: last either way
+              "priority": ["ЛС-1", "ЛС-2", "КП-3"], "-priority": ["КП-3", "ЛС-2", "ЛС-1"],
+              "created": ["ЛС-1", "ЛС-2", "КП-3"], "-created": ["КП-3", "ЛС-2", "ЛС-1"]}
+    for sort, keys in orders.items():
+        assert _keys(client, f"tab=all&sort={sort}") == keys, sort
+    assert _keys(client, "tab=all") == orders["due"]  # the default: the nearest due first
+    page = client.get("/inbox?tab=all&sort=-name").get_data(as_text=True)
+    assert page.index("КП-3") < page.index("ЛС-2") < page.index("ЛС-1")
+    assert 'class="sort active">Задача ↓</a>' in page and "sort=name" in page  # a click sorts the other way
+
+
+def test_the_process_and_priority_filters_keep_the_matching_tasks(app, client, session, regulation):
+    deploy_contractor_check(session, app)
+    start_debtor(session, "east", "ЛС-1", REMINDER)  # priority 50
+    start_debtor(session, "east", "ЛС-2")  # priority 70
+    start_contractor_check(session, "east", "КП-3")  # priority 70
+    sign_in(client, "partner_manager")
+    assert sorted(_keys(client, "tab=all&process=debtor_claim")) == ["ЛС-1", "ЛС-2"]
+    assert _keys(client, "tab=all&process=contractor_check") == ["КП-3"]
+    assert sorted(_keys(client, "tab=all&priority_min=70")) == ["КП-3", "ЛС-2"]
+    assert sorted(_keys(client, "tab=all&priority_min=50")) == ["КП-3", "ЛС-1", "ЛС-2"]
+    assert _keys(client, "tab=all&process=debtor_claim&priority_min=70") == ["ЛС-2"]
+    page = client.get("/inbox?tab=all&process=contractor_check").get_data(as_text=True)
+    assert '<option value="contractor_check" selected>Проверка контрагента</option>' in page
+    assert "КП-3" in page and "ЛС-1" not in page and "ЛС-2" not in page
+
+
+def test_the_sla_badge_says_overdue_today_soon_or_on_time_by_the_novosibirsk_day(client, session, regulation,
+                                                                              time_machine):
+    now = datetime(2026, 12, 10, 16, 0, tzinfo=BUSINESS_TZ)  # 09:00 in UTC
+    time_machine.move_to(now, tick=False)
+    dues = {"ЛС-1": now - timedelta(minutes=1), "ЛС-2": now.replace(hour=23, minute=59),
+            "ЛС-3": now.replace(day=11, hour=0, minute=30),  # still 10 December in UTC, tomorrow in Novosibirsk
+            "ЛС-4": now + timedelta(days=2), "ЛС-5": now + timedelta(days=2, minutes=1)}
+    for key, due in dues.items():
+        _set(session, start_debtor(session, "east", key, REMINDER), due_at=due.astimezone(UTC))
+    sign_in(client, "partner_manager")
+    page = client.get("/inbox?tab=all").get_data(as_text=True)
+    assert _badges(page) == {"ЛС-1": "просрочено", "ЛС-2": "сегодня", "ЛС-3": "скоро", "ЛС-4": "скоро",
+                             "ЛС-5": "в срок"}
+
+
 def test_the_search_escapes_like_wildcards(client, session, regulation):
     start_debtor(session, "east", "ЛС-1", REMINDER)
     sign_in(client, "partner_manager")
@@ -152,6 +262,19 @@ def test_saved_filters_belong_to_their_user(client, session, regulation):
     post(client, "/logout")
     sign_in(client, "west_operator")
     assert "Срочные" not in client.get("/inbox").get_data(as_text=True)
+
+
+def test_a_saved_filter_is_deleted_by_its_owner_only(client, session, regulation, app):
+    sign_in(client, "partner_operator")
+    post(client, "/inbox/filters", {"name": "Срочные", "query": "tab=group&priority_min=70"})
+    page = client.get("/inbox").get_data(as_text=True)
+    delete = re.search(r'action="(/inbox/filters/\d+/delete)"', page).group(1)
+    other = app.test_client()
+    sign_in(other, "west_operator")
+    assert post(other, delete).status_code == 404  # not his filter: as if there were none, nothing deleted
+    assert "Срочные" in client.get("/inbox").get_data(as_text=True)
+    deleted = post(client, delete, follow_redirects=True).get_data(as_text=True)
+    assert "Фильтр удалён" in deleted and "Срочные" not in deleted
 
 
 def test_only_managers_have_the_all_tasks_tab(client, session, regulation):

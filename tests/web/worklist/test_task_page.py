@@ -1,22 +1,31 @@
 """The task page: the form and its server-side validation, «Завершить» and the next task, conflicts, context,
-history and comments."""
+the documents the instance rendered, history and comments."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
+from documents.samples import SAMPLES
 from engine import instances
 from engine.models import HumanTask
+from engine.operators import registry
 from engine.scope import Scope
 from tests.web.worklist.support import (
+    CLAIM,
     REMINDER,
     csrf_token,
     deploy_contractor_check,
+    partner_id,
     post,
     sign_in,
     start_contractor_check,
     start_debtor,
 )
+
+CLIENT = {"client_name": "ООО «Ромашка»", "inn": "7707083893", "address": "г. Новосибирск, ул. Ленина, 5",
+          "contract_number": "Д-2026/117"}
 
 
 def complete(client, task_id: str, data: dict):
@@ -124,3 +133,49 @@ def test_a_manager_assigns_a_task_to_a_colleague_of_the_partner(client, session,
     post(client, f"/tasks/{task_id}/assign", {"assignee": "agent"})
     session.expire_all()
     assert session.get(HumanTask, task_id).assignee == "agent"
+
+
+def context_of(page: str) -> list[tuple[str, str]]:
+    """The (term, value) pairs of the task page's context card, in order."""
+    card = page[page.index('id="context"'):]
+    return re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", card[:card.index("</section>")])
+
+
+def test_the_context_shows_the_client_the_contract_and_the_amounts_as_money(client, session, regulation):
+    task_id = start_debtor(session, "east", "ЛС-42", {**CLAIM, **CLIENT})
+    sign_in(client, "uk_lawyer")
+    context = context_of(client.get(f"/tasks/{task_id}").get_data(as_text=True))
+    assert context[:7] == [
+        ("Клиент", "ООО «Ромашка»"), ("Тип клиента", "ЮЛ"), ("ИНН", "7707083893"),
+        ("Адрес", "г. Новосибирск, ул. Ленина, 5"), ("Договор", "Д-2026/117"),
+        ("Долг", "50\u00a0000,00\u00a0₽"),  # a text variable, shown as money because it is an amount
+        ("Пени", "1\u00a0790,38\u00a0₽"),  # the penalty service task's Decimal
+    ]
+    others = dict(context)
+    assert others["<code>due_date</code>"] == "10.02.2026" and others["<code>stage</code>"] == "claim"
+    assert "<code>client_name</code>" not in others and "<code>debt</code>" not in others
+
+
+def test_a_document_the_instance_rendered_is_linked_and_another_partner_gets_404(app, client, session, regulation,
+                                                                                  tmp_path):
+    app.config["DOCUMENTS_DIR"] = tmp_path / "documents"
+    east = partner_id(session, "east")
+    claim = {"kind": "claim", "data": SAMPLES["claim"](), "partner_id": east, "on": "2026-03-31"}
+    rendered = registry.call("documents.render", claim, idempotency_key="job-1")
+    unrelated = registry.call("documents.render", claim, idempotency_key="job-2")
+    # what a documents.render service task leaves in the instance: {"document_id": …, "document_number": "1-П/26"}
+    task_id = start_debtor(session, "east", "ЛС-42", {**CLAIM, **rendered})
+    link = f"/tasks/{task_id}/documents/{rendered['document_id']}"
+    sign_in(client, "partner_manager")
+    page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert f'<a href="{link}">Претензия № 1-П/26</a>' in page and "31.03.2026" in page
+    assert "<code>document_id</code>" not in page
+    pdf = client.get(link)
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    assert "inline" in pdf.headers["Content-Disposition"]  # opens in the browser's viewer
+    assert client.get(f"/tasks/{task_id}/documents/{unrelated['document_id']}").status_code == 404  # not this one's
+    post(client, "/logout")
+    sign_in(client, "west_operator")
+    assert client.get(link).status_code == 404
+    api = client.get(f"/api/documents/{rendered['document_id']}/file", auth=("west_operator", "west_operator"))
+    assert api.status_code == 404  # the registry's own route refuses him too
