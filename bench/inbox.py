@@ -87,6 +87,12 @@ def generate(url: str, tasks: int, open_tasks: int, partners: int, users: int) -
             "'[\"partner_operator\"]', '[]', CASE WHEN i % 7 = 0 THEN 70 ELSE 50 END, "
             "now() + ((i % 11) - 4) * interval '1 day', now() - (i % 1000) * interval '1 minute' "
             "FROM generate_series(0, :n - 1) i"), {"n": tasks, "p": partners, "every": every, "k": per_partner})
+        # Every instance's client fields, as the engine projects them: the search reads them, a page shows the names.
+        conn.execute(text("INSERT INTO task_search (instance_id, partner_id, client_name, address, contract_number, "
+                          "text) SELECT md5('i' || i)::uuid::text, i % :p + 1, 'ООО «Клиент ' || i || '»', "
+                          "'г. Новосибирск, ул. Ленина, д. ' || i, 'Д-' || i, lower('ООО «Клиент ' || i || '» | "
+                          "г. Новосибирск, ул. Ленина, д. ' || i || ' | Д-' || i) FROM generate_series(0, :n - 1) i"),
+                     {"n": (tasks + 9) // 10, "p": partners})
     with engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
     engine.dispose()

@@ -2,16 +2,15 @@
 
 The mapping is by variable name: `client_name`, `address` and `contract_number` (what the regulations' forms and
 service tasks set). One row per instance in `task_search`; its `text` is the lowercased join of the three, which a
-trigram index serves on PostgreSQL (`LIKE '%…%'` over any part of a name, address or number). The inbox also shows
-the client's name from it, read for a page of rows at once (`client_names`).
+trigram index serves on PostgreSQL (`LIKE '%…%'` over any part of a name, address or number). The inbox page joins it
+for the client's name of each row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from db import dialect_insert
@@ -46,16 +45,3 @@ def matching_instances(pattern: ColumnElement[str]) -> ColumnElement:
     """The ids of instances whose client fields contain `pattern`: a LIKE pattern escaped with `\\` and lower-cased
     (the projection's text is), bound when the statement runs."""
     return select(TaskSearch.instance_id).where(TaskSearch.text.like(pattern, escape="\\"))
-
-
-_CLIENT_NAMES = select(TaskSearch.instance_id, TaskSearch.client_name).where(
-    TaskSearch.instance_id.in_(bindparam("instance_ids", expanding=True)), TaskSearch.client_name.is_not(None))
-
-
-def client_names(session: Session, instance_ids: Iterable[str]) -> dict[str, str]:
-    """Instance id → its client's name, for those of `instance_ids` that have one: one lookup by primary key for a
-    page of inbox rows, none for no rows."""
-    wanted = sorted(set(instance_ids))
-    if not wanted:
-        return {}
-    return dict(session.execute(_CLIENT_NAMES, {"instance_ids": wanted}).all())

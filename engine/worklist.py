@@ -22,7 +22,7 @@ from engine.errors import Conflict, EngineError, Forbidden, InvalidInput, NotFou
 from engine.models import AuditEvent, Deployment, HumanTask, ProcessDefinition, Resource
 from engine.queries import escape_like, list_matches, listed, lists, task_or_404
 from engine.scope import Scope
-from engine.worklist_models import InboxVisit, SavedFilter, TaskAttachment, TaskComment
+from engine.worklist_models import InboxVisit, SavedFilter, TaskAttachment, TaskComment, TaskSearch
 from texts import N_
 
 TABS = ("mine", "group", "overdue", "all")
@@ -60,7 +60,10 @@ class InboxQuery:
 # What an inbox row shows: a page reads these columns, not whole tasks (no candidate lists to decode).
 ROW_COLUMNS = (HumanTask.id, HumanTask.name, HumanTask.definition_id, HumanTask.definition_key,
                HumanTask.business_key, HumanTask.created_at, HumanTask.due_at, HumanTask.priority, HumanTask.assignee,
-               HumanTask.instance_id)
+               # a correlated subquery, not a join: PostgreSQL evaluates it after the sort and the limit, for the
+               # page's rows only (a join would look up every matching task's before a sort)
+               select(TaskSearch.client_name).where(TaskSearch.instance_id == HumanTask.instance_id)
+               .scalar_subquery().label("client"))
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,6 @@ class InboxPage:
     total: int
     page: int
     per_page: int
-    clients: dict[str, str]  # instance id → client name, for the rows whose instance has one
 
     @property
     def pages(self) -> int:
@@ -104,10 +106,8 @@ def inbox(session: Session, scope: Scope, query: InboxQuery, *, now: datetime | 
         # of the open tasks, where a window count over the page query would visit every matching row.
         total = session.scalar(count, values) or 0
     page = min(max(query.page, 1), max(1, math.ceil(total / per_page)))
-    found = list(session.execute(rows, {**values, "offset": (page - 1) * per_page, "limit": per_page}))
-    # the client names by one primary-key lookup of the page's instances, not a join: the page statement stays
-    # as it is planned and benchmarked
-    return InboxPage(found, total, page, per_page, task_search.client_names(session, (t.instance_id for t in found)))
+    found = session.execute(rows, {**values, "offset": (page - 1) * per_page, "limit": per_page})
+    return InboxPage(list(found), total, page, per_page)
 
 
 def tab_counts(session: Session, scope: Scope, *, now: datetime | None = None) -> dict[str, int]:

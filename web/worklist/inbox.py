@@ -88,7 +88,7 @@ def data():
     page = worklist.inbox(db.session, scope, query, now=now)
     return jsonify(total=page.total, page=page.page, pages=page.pages, tasks=[{
         "id": t.id, "name": t.name, "process": t.definition_key, "business_key": t.business_key,
-        "client": page.clients.get(t.instance_id),
+        "client": t.client,
         "created": t.created_at.isoformat(), "due": t.due_at.isoformat() if t.due_at else None,
         "sla": worklist.sla(t.due_at, now), "priority": t.priority, "assignee": t.assignee,
     } for t in page.tasks])
