@@ -1,29 +1,10 @@
-"""What the browser tests share: the app served over HTTP on a free port, and signing in through the form."""
+"""What the browser tests share: signing in through the form, screenshots, the phone's screen."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from werkzeug.serving import make_server
-
 SHOTS = Path(__file__).resolve().parents[2] / "instance" / "screenshots"
-
-
-@contextmanager
-def served(app) -> Iterator[str]:
-    """`app` served by a threaded werkzeug server on a free port of 127.0.0.1; yields its URL."""
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{http.server_port}"
-    finally:
-        http.shutdown()
-        thread.join()
-        http.server_close()
 
 
 def sign_in(browser, url: str, username: str, viewport=None):

@@ -11,8 +11,9 @@ import pytest
 from db import Base
 from documents.samples import SAMPLES
 from engine.operators import registry
-from tests.browser.support import PHONE, screenshot, served, sign_in, too_wide
+from tests.browser.support import PHONE, screenshot, sign_in, too_wide
 from tests.conftest import make_test_app
+from tests.support.live_server import serving
 from tests.web.worklist.support import CLAIM, deploy_demo_regulation, partner_id, start_debtor
 from web.extensions import db
 
@@ -35,7 +36,7 @@ def server(tmp_path_factory) -> Iterator[tuple[str, str]]:
             "on": "2026-03-31"}, idempotency_key="job-phone")
         task_id = start_debtor(db.session, "east", "ЛС-2026/000077", {**CLAIM, **CLIENT, **rendered})
         db.session.remove()
-    with served(app) as url:
+    with serving(app) as url:
         yield url, task_id
 
 

@@ -10,8 +10,9 @@ import pytest
 
 from db import Base
 from identity.seed import seed_demo
-from tests.browser.support import PHONE, screenshot, served, sign_in, too_wide
+from tests.browser.support import PHONE, screenshot, sign_in, too_wide
 from tests.conftest import make_test_app
+from tests.support.live_server import serving
 from tests.web.worklist.support import deploy_contractor_check, start_contractor_check
 from web.extensions import db
 
@@ -28,7 +29,7 @@ def server(tmp_path_factory) -> Iterator[tuple[str, str]]:
         deploy_contractor_check(db.session, app)
         task_id = start_contractor_check(db.session, "east", "Д-77")
         db.session.remove()
-    with served(app) as url:
+    with serving(app) as url:
         yield url, task_id
 
 

@@ -390,14 +390,20 @@ def _victim_state(session, rows: dict) -> tuple:
     )
 
 
-@pytest.mark.parametrize("username", PARTNER_USERS)
-def test_another_partners_rows_answer_404_on_every_route_and_stay_as_they_were(world, username):
+def _against_the_other_partner(world, username: str):
+    """A walker signed in as `username`, the other partner's rows it will ask for, and their state before."""
     app, rows = world
-    code, role = PARTNER_USERS[username]
-    victim = rows["victims"][OTHER[code]]
-    walker = Walker(app, username)
+    victim = rows["victims"][OTHER[PARTNER_USERS[username][0]]]
     with app.app_context():
         before = _victim_state(db.session, victim)
+    return Walker(app, username), victim, before
+
+
+@pytest.mark.parametrize("username", PARTNER_USERS)
+def test_another_partners_rows_answer_404_on_every_route_and_stay_as_they_were(world, username):
+    app, _rows = world
+    role = PARTNER_USERS[username][1]
+    walker, victim, before = _against_the_other_partner(world, username)
     wrong = []
     for endpoint, call in OBJECT_CALLS.items():
         response = walker.call(call, victim)
@@ -471,11 +477,7 @@ def test_the_uk_sees_every_partners_rows_in_the_lists(world):
 @pytest.mark.parametrize("username", PARTNER_USERS)
 def test_another_partners_ids_in_a_body_change_nothing_of_that_partner(world, username):
     app, rows = world
-    code, _role = PARTNER_USERS[username]
-    victim = rows["victims"][OTHER[code]]
-    walker = Walker(app, username)
-    with app.app_context():
-        before = _victim_state(db.session, victim)
+    walker, victim, before = _against_the_other_partner(world, username)
     claimed = walker.call(BODY_CALLS["inbox.claim_many"], victim)
     assert claimed.status_code == 302
     recorded = walker.call(BODY_CALLS["api.routing.record_pickups"], victim)
