@@ -275,6 +275,7 @@ def _assign(session: Session, task: store.TaskRecord, user_id: str | None, scope
 
 def cancel_instance(session: Session, instance_id: str, *, scope: Scope = SYSTEM, reason: str | None = None) -> None:
     """Cancel a running instance and its open tasks."""
+    scope.require_operator("cancelling an instance")
     instance = store.read_instance(session, instance_id, scope)
     if instance.status in ENDED:
         raise Conflict(f"process instance {instance_id} has already ended")
@@ -294,6 +295,7 @@ def cancel_instance(session: Session, instance_id: str, *, scope: Scope = SYSTEM
 
 def suspend_instance(session: Session, instance_id: str, *, suspended: bool, scope: Scope = SYSTEM) -> None:
     """Suspend (no task can be completed) or resume an instance."""
+    scope.require_operator("suspending or resuming an instance")
     instance = store.read_instance(session, instance_id, scope)
     if instance.status not in (ACTIVE, SUSPENDED):
         raise Conflict(f"process instance {instance_id} is {instance.status}")
@@ -306,6 +308,7 @@ def suspend_instance(session: Session, instance_id: str, *, suspended: bool, sco
 def modify_variables(session: Session, instance_id: str, modifications: dict[str, Any], deletions: list[str], *,
                      scope: Scope = SYSTEM) -> None:
     """Set and delete variables of a running instance."""
+    scope.require_operator("changing an instance's variables")
     instance = store.read_instance(session, instance_id, scope)
     if instance.status in ENDED:
         raise Conflict(f"process instance {instance_id} has already ended")

@@ -245,6 +245,7 @@ def set_retries(session: Session, job_id: str, retries: int, *, scope: Scope = S
     """Give a failed job (an incident) `retries` more tries, due now."""
     if retries < 1:
         raise Conflict("retries must be at least 1")
+    scope.require_operator("retrying a job")
     job = _job(session, job_id, scope)
     changed = session.connection().execute(
         update(_jobs).where(_jobs.c.id == job.id, _jobs.c.status.in_(("incident", "pending")))

@@ -9,6 +9,8 @@ from typing import TypeVar
 
 from sqlalchemy import Delete, Select, Update
 
+from engine.errors import Forbidden
+
 S = TypeVar("S", Select, Update, Delete)
 
 
@@ -41,6 +43,13 @@ class Scope:
         """May assign, reassign and complete any task within the scope (managers, admins)."""
         return self.is_system or bool(self.groups & SUPERVISOR_GROUPS)
 
+    def require_operator(self, action: str) -> None:
+        """`Forbidden` unless the caller runs instances (the platform, managers, admins, the УК's dispatchers):
+        cancelling, suspending, changing variables and retrying jobs are theirs, not a field crew's. Asked before
+        the row is looked up, so a refused caller learns nothing of any id."""
+        if not (self.is_system or self.groups & OPERATOR_GROUPS):
+            raise Forbidden(f"{action} needs the role of a manager, an admin or a dispatcher")
+
     def eligible_for(self, candidate_groups, candidate_users) -> bool:
         """May take a task offered to these groups and users."""
         return self.supervises or self.username in candidate_users or bool(self.groups & set(candidate_groups))
@@ -53,4 +62,5 @@ class Scope:
 
 
 SUPERVISOR_GROUPS = frozenset({"admin", "manager", "partner_manager"})
+OPERATOR_GROUPS = SUPERVISOR_GROUPS | {"uk_dispatcher"}
 SYSTEM = Scope()

@@ -2,8 +2,8 @@
 
 The mapping is by variable name: `client_name`, `address` and `contract_number` (what the regulations' forms and
 service tasks set). One row per instance in `task_search`; its `text` is the lowercased join of the three, which a
-trigram index serves on PostgreSQL (`LIKE '%…%'` over any part of a name, address or number). The inbox page joins it
-for the client's name of each row.
+trigram index serves on PostgreSQL (`LIKE '%…%'` over any part of a name, address or number). The inbox page reads
+each row's client name from it (a correlated subquery of the page, `engine.worklist.ROW_COLUMNS`).
 """
 
 from __future__ import annotations

@@ -54,6 +54,9 @@ SETTINGS: dict[str, tuple[str, Any, Any]] = {
     "JOB_MESSAGE_GRACE_SECONDS": ("REGLAMENT_JOB_MESSAGE_GRACE_SECONDS", float, 10.0),
     "SESSION_COOKIE_SECURE": ("REGLAMENT_SECURE_COOKIES", _bool, False),
     "SESSION_HOURS": ("REGLAMENT_SESSION_HOURS", float, 12.0),
+    # reverse proxies (nginx) in front of the web nodes whose X-Forwarded-For/-Proto/-Host are trusted: without it
+    # every client has the proxy's address, and the sign-in throttle, counted per address, would throttle them all
+    "PROXY_HOPS": ("REGLAMENT_PROXY_HOPS", int, 0),
 }
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from db import utcnow
 from identity.models import LoginAttempt
+from tests.conftest import make_test_app
 from tests.web.conftest import basic
 from tests.web.worklist.support import sign_in
 
@@ -53,3 +54,17 @@ def test_failures_through_basic_auth_and_the_sign_in_form_count_together(client,
         assert sign_in(client, "uk_lawyer", "wrong").status_code == 401
     assert sign_in(client, "uk_lawyer").status_code == 429
     assert client.get("/engine-rest/version", headers=basic("uk_lawyer")).status_code == 401
+
+
+def test_behind_a_trusted_proxy_each_client_is_counted_at_its_own_address(app, users):
+    """With REGLAMENT_PROXY_HOPS=1 (nginx in front) the address is the client's from X-Forwarded-For: one client's
+    failures do not throttle the same account used from another address, as they would at the proxy's address."""
+    proxied = make_test_app(app.config["SQLALCHEMY_DATABASE_URI"], PROXY_HOPS=1).test_client()
+
+    def version(address: str, password: str | None = None) -> int:
+        headers = {**basic("uk_lawyer", password), "X-Forwarded-For": address}
+        return proxied.get("/engine-rest/version", headers=headers).status_code
+
+    assert [version("203.0.113.7", "wrong") for _ in range(5)] == [401] * 5
+    assert version("203.0.113.7") == 401  # the guesser's address is held back
+    assert version("10.0.0.5") == 200  # the worker's is not

@@ -111,6 +111,22 @@ def test_variables_of_the_wrong_type_are_refused_and_nothing_starts(client, regu
     assert client.get("/engine-rest/process-instance", headers=DEMO).json == []
 
 
+def test_cancelling_suspending_and_editing_an_instance_are_for_managers_and_dispatchers(client, regulation):
+    east = basic("partner_operator")
+    instance_id = _start(client, headers=east, **CLAIM).json["id"]
+    url = f"/engine-rest/process-instance/{instance_id}"
+    for role in ("crew", "agent", "partner_operator"):
+        refused = [client.put(f"{url}/suspended", json={"suspended": True}, headers=basic(role)),
+                   client.post(f"{url}/variables", json={"modifications": {"note": {"value": "x", "type": "String"}}},
+                               headers=basic(role)),
+                   client.delete(url, headers=basic(role))]
+        assert [(r.status_code, r.json["type"]) for r in refused] == [(403, "AuthorizationException")] * 3, role
+    assert client.get(url, headers=east).json["suspended"] is False
+    assert "note" not in client.get(f"{url}/variables", headers=east).json
+    assert client.put(f"{url}/suspended", json={"suspended": True}, headers=basic("partner_manager")).status_code == 204
+    assert client.delete(url, headers=basic("uk_dispatcher")).status_code == 204
+
+
 def test_unknown_keys_and_ids_are_404_in_camundas_shape(client, users):
     response = client.post("/engine-rest/process-definition/key/nope/start", json={}, headers=DEMO)
     assert response.status_code == 404 and response.json["type"] == "InvalidRequestException"
@@ -147,6 +163,23 @@ def test_a_partner_user_sees_only_its_partners_instances_and_tasks(client, regul
     assert client.get(f"/engine-rest/process-instance/{instance_id}", headers=west).status_code == 404
     assert client.post(f"/engine-rest/task/{task['id']}/complete", json={}, headers=west).status_code == 404
     assert client.get(f"/engine-rest/process-instance/{instance_id}", headers=east).status_code == 200
+
+
+def test_a_camunda_client_completes_a_form_task_with_a_date_and_only_what_it_changes(client, regulation):
+    """A `Date` variable fills a date field as form-js holds it (ISO text); a required field the task already has a
+    value for need not be sent again."""
+    operator = basic("partner_operator")
+    reminder = dict(CLAIM, until={"value": "2026-02-20", "type": "String"})
+    instance_id = _start(client, headers=operator, **reminder).json["id"]
+    [task] = client.get("/engine-rest/task", headers=operator).json
+    url = f"/engine-rest/task/{task['id']}"
+    set_channel = {"modifications": {"channel": {"value": "phone", "type": "String"}}}
+    assert client.post(f"/engine-rest/process-instance/{instance_id}/variables", json=set_channel,
+                       headers=DEMO).status_code == 204
+    promised = {"variables": {"promised_date": {"value": "2026-03-05T00:00:00.000+0000", "type": "Date"}}}
+    done = client.post(f"{url}/complete", json={**promised, "withVariablesInReturn": True}, headers=operator)
+    assert done.status_code == 200, done.json
+    assert done.json["promised_date"]["value"].startswith("2026-03-05") and done.json["channel"]["value"] == "phone"
 
 
 def test_a_decision_is_evaluated_on_its_own_with_feel_cells(client, regulation):

@@ -32,7 +32,7 @@ from documents.storage import FileStore
 from engine import instances, worklist
 from engine.deployment import deploy
 from engine.models import HumanTask, Job, ProcessInstance
-from engine.scope import Scope
+from engine.scope import OPERATOR_GROUPS, Scope
 from engine.worklist_models import TaskAttachment, TaskComment
 from identity.roles import PARTNER_ROLES, UK_ROLES
 from routing.day_plan import plan_partner_day
@@ -60,6 +60,7 @@ CLIENTS = {"east": {"inn": "7707083893", "name": "ООО «Ромашка»"},
 RECEIPT_ACCOUNTS = {"east": "5400000001", "west": "5400000002"}
 PLATES = {"east": "А123ВС154", "west": "В456ОР154"}
 ACCOUNTING = ("uk_accountant", "manager", "admin")  # web/worklist/bulk_receipts.py: its pages are the УК's
+INSTANCE_OPERATORS = tuple(OPERATOR_GROUPS)  # engine.scope: who cancels, suspends, edits and retries
 NOBODY_HOLDS_IT = "walker"  # a worker id that holds no job: job actions past the lookup stop at 400
 
 
@@ -112,9 +113,10 @@ OBJECT_CALLS = {
                                        lambda rows, username: {"variables": {}}),
     "engine_rest.instances.modify_variables": Call(
         "POST", "/engine-rest/process-instance/{instance_id}/variables",
-        lambda rows, username: {"modifications": {"note": {"value": "проверка", "type": "String"}}}),
+        lambda rows, username: {"modifications": {"note": {"value": "проверка", "type": "String"}}},
+        roles=INSTANCE_OPERATORS),
     "engine_rest.instances.suspend": Call("PUT", "/engine-rest/process-instance/{instance_id}/suspended",
-                                          lambda rows, username: {"suspended": False}),
+                                          lambda rows, username: {"suspended": False}, roles=INSTANCE_OPERATORS),
     "engine_rest.external_tasks.extend_lock": Call(
         "POST", "/engine-rest/external-task/{job_id}/extendLock",
         lambda rows, username: {"workerId": NOBODY_HOLDS_IT, "newDuration": 60_000}),
@@ -130,14 +132,16 @@ OBJECT_CALLS = {
     "engine_rest.external_tasks.unlock": Call("POST", "/engine-rest/external-task/{job_id}/unlock",
                                               lambda rows, username: {}),
     "engine_rest.external_tasks.external_task_retries": Call(
-        "PUT", "/engine-rest/external-task/{job_id}/retries", lambda rows, username: {"retries": 1}),
+        "PUT", "/engine-rest/external-task/{job_id}/retries", lambda rows, username: {"retries": 1},
+        roles=INSTANCE_OPERATORS),
     "engine_rest.external_tasks.job_retries": Call("PUT", "/engine-rest/job/{incident_id}/retries",
-                                                   lambda rows, username: {"retries": 1}),
+                                                   lambda rows, username: {"retries": 1}, roles=INSTANCE_OPERATORS),
     "api.clients.merge_client": Call("POST", "/api/clients/{client_id}/merge",
                                      lambda rows, username: {"duplicate_id": rows["duplicate_id"]}),
     "api.routing.truck_route_sheet": Call("POST", "/api/routing/plans/{day}/trucks/{truck_id}/route-sheet",
                                           lambda rows, username: {"carrier": CARRIER, "customer": CUSTOMER}),
-    "engine_rest.instances.delete": Call("DELETE", "/engine-rest/process-instance/{instance_id}"),
+    "engine_rest.instances.delete": Call("DELETE", "/engine-rest/process-instance/{instance_id}",
+                                         roles=INSTANCE_OPERATORS),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -9,7 +10,7 @@ from flask import Blueprint, jsonify, request
 from engine import instances as instance_service
 from engine import queries
 from engine.scope import Scope
-from forms.validation import SubmissionInvalid, validate_submission
+from forms.validation import SubmissionInvalid, input_components, validate_submission
 from web.engine_rest import representations, variables
 from web.engine_rest.http import bounded_text, current_scope, error, flag, json_body, no_content, paging
 from web.extensions import db
@@ -84,15 +85,29 @@ def complete(task_id: str):
 
 def _checked_against_form(task_id: str, submitted: dict[str, Any], scope: Scope) -> dict[str, Any]:
     """The submission validated as the worklist validates it, its form fields converted to their types; the other
-    variables pass as Camunda passes them. A task the caller may not complete is left to the engine to refuse."""
+    variables pass as Camunda passes them. The form is checked as form-js would hold it: the task's current values
+    of its fields, then the submitted ones (a client may send only what it changes), dates as text. A task the caller
+    may not complete is left to the engine to refuse."""
     task = queries.task_or_404(db.session, task_id, scope)
     if task.status != "open" or not scope.may_complete(task.assignee, task.candidate_groups, task.candidate_users):
         return submitted
     form = form_schema(task.form_ref)
     if form is None:
         return submitted
-    values = validate_submission(form, submitted, instance_service.task_variables(db.session, task_id, scope=scope))
+    current = instance_service.task_variables(db.session, task_id, scope=scope)
+    fields = {component.key for component in input_components(form)}
+    held = {**{key: current[key] for key in fields & current.keys()}, **submitted}
+    values = validate_submission(form, {key: _as_form_holds(value) for key, value in held.items()}, current)
     return {**submitted, **{key: values[key] for key in submitted.keys() & values.keys()}}
+
+
+def _as_form_holds(value: Any) -> Any:
+    """A variable as a form field holds it: a Camunda `Date` as ISO text, its day alone when it is a midnight."""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 @blueprint.get("/task/<task_id>/form-variables")

@@ -10,7 +10,6 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, render_template, request
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -53,8 +52,8 @@ def _too_large(error: HTTPException):
     back to the page it came from; any other HTTP error is answered as without this handler."""
     if not isinstance(error, RequestEntityTooLarge):
         return error
-    megabytes = format_decimal(current_app.config["MAX_CONTENT_LENGTH"] / 1024 / 1024)
-    message = _("Файл слишком большой: за один раз можно отправить не больше %(mb)s МБ", mb=megabytes)
+    message = _("Файл слишком большой: за один раз можно отправить не больше %(mb)s МБ",
+                mb=locale.megabytes(current_app.config["MAX_CONTENT_LENGTH"]))
     return render_template("worklist/error.html", message=message, back=_referring_page()), 413
 
 

@@ -16,6 +16,7 @@ from engine.errors import NotFound
 from web.extensions import db
 from web.worklist import tasks
 from web.worklist.auth import current_scope, require_sign_in
+from web.worklist.locale import megabytes
 
 blueprint = Blueprint("attachments", __name__)
 blueprint.before_request(require_sign_in)
@@ -40,7 +41,7 @@ def check(filename: str, content: bytes, limit: int) -> str | None:
     if not content:
         return _("Файл пуст")
     if len(content) > limit:
-        return _("Файл больше %(mb)s МБ", mb=_megabytes(limit))
+        return _("Файл больше %(mb)s МБ", mb=megabytes(limit))
     kind = filetype.guess_extension(content)
     suffix = PurePath(filename).suffix.lower()
     if kind not in ALLOWED or suffix not in EXTENSIONS[kind]:
@@ -76,7 +77,3 @@ def download(attachment_id: int):
     attachment = worklist.attachment_or_404(db.session, attachment_id, current_scope())
     return send_file(store().path(attachment.path), mimetype=attachment.content_type, as_attachment=True,
                      download_name=attachment.filename)
-
-
-def _megabytes(limit: int) -> str:
-    return f"{limit / 1024 / 1024:g}".replace(".", ",")

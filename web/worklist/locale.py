@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, session
-from flask_babel import Babel, get_locale, get_translations, gettext
+from flask_babel import Babel, format_decimal, get_locale, get_translations, gettext
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
@@ -105,6 +105,11 @@ def local_date(value: Any) -> str:
     if isinstance(value, datetime):
         value = _local(value).date()
     return value.strftime("%d.%m.%Y")
+
+
+def megabytes(size: int) -> str:
+    """A size limit in MiB as the user's locale writes a number: `10`, `2,5`."""
+    return format_decimal(size / 1024 / 1024, format="#,##0.####")
 
 
 def local_time(value: datetime | None) -> str:
