@@ -14,7 +14,7 @@ from forms.validation import SubmissionInvalid, input_components, validate_submi
 from web.engine_rest import representations, variables
 from web.engine_rest.http import bounded_text, current_scope, error, flag, json_body, no_content, paging
 from web.extensions import db
-from web.worklist.tasks import form_schema
+from web.task_forms import form_schema
 
 blueprint = Blueprint("tasks", __name__)
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -21,10 +20,11 @@ from engine import instances, queries, worklist
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.models import HumanTask
 from engine.scope import Scope
-from forms.validation import FormError, SubmissionInvalid, parse_form, validate_submission
+from forms.validation import SubmissionInvalid, validate_submission
 from identity.models import User
 from web.api.documents import file_store
 from web.extensions import db
+from web.task_forms import form_schema
 from web.worklist.auth import current_scope, require_sign_in
 from web.worklist.inbox import SLA_TITLES
 from web.worklist.locale import N_, translate, translate_error
@@ -196,22 +196,6 @@ def comment(task_id: str):
     except InvalidInput as error:
         flash(translate_error(error), "warn")
     return redirect(url_for("tasks.show", task_id=task_id) + "#comments")
-
-
-def form_schema(form_ref: str | None) -> dict[str, Any] | None:
-    """The task's form: the deployed `.form` resource, else the file in FORMS_DIR."""
-    if not form_ref:
-        return None
-    content = worklist.deployed_form(db.session, form_ref)
-    if content is None:
-        path = Path(current_app.config["FORMS_DIR"]) / f"{form_ref}.form"
-        if not re.fullmatch(r"[\w.\-]+", form_ref) or not path.is_file():
-            raise NotFound(f"form {form_ref} does not exist")
-        content = path.read_bytes()
-    try:
-        return parse_form(content)
-    except FormError as error:
-        raise NotFound(f"form {form_ref} is broken: {error}") from error
 
 
 def _colleagues(task: HumanTask) -> list[User]:
